@@ -1,0 +1,185 @@
+#include "agent/config/settings.hpp"
+
+#include <arpa/inet.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+#include "systemd/timespan.hpp"
+
+namespace deckhand::config {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr milliseconds kMinHeartbeat{1000};
+constexpr milliseconds kMaxHeartbeat{3'600'000};
+
+constexpr std::array kLogLevels = {
+    std::pair{LogLevel::trace, std::string_view("trace")},
+    std::pair{LogLevel::debug, std::string_view("debug")},
+    std::pair{LogLevel::info, std::string_view("info")},
+    std::pair{LogLevel::warning, std::string_view("warning")},
+    std::pair{LogLevel::error, std::string_view("error")},
+    std::pair{LogLevel::critical, std::string_view("critical")},
+    std::pair{LogLevel::off, std::string_view("off")},
+};
+
+std::string quoted(std::string_view value) { return "\"" + std::string(value) + "\""; }
+
+[[noreturn]] void reject(std::string_view value, const std::string& why) {
+  throw std::invalid_argument(quoted(value) + ": " + why);
+}
+
+std::filesystem::path absolutePath(std::string_view value) {
+  const std::filesystem::path path(value);
+  if (!path.is_absolute()) reject(value, "expected an absolute path");
+  for (const auto& part : path) {
+    if (part == "..") reject(value, "expected an absolute path without '..'");
+  }
+  return path.lexically_normal();
+}
+
+// Empty means "not set". A file that is named must be readable now, not at the first reconnect.
+std::filesystem::path readableFile(std::string_view value) {
+  if (value.empty()) return {};
+  const auto path = absolutePath(value);
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) reject(value, "is a folder; expected a file");
+  std::ifstream in(path);
+  if (!in) reject(value, std::string("cannot read: ") + std::strerror(errno));
+  return path;
+}
+
+std::optional<link::SchedulerUrl> schedulerUrl(std::string_view value) {
+  if (value.empty()) return std::nullopt;
+  try {
+    return link::parseSchedulerUrl(value);
+  } catch (const link::UrlError& error) {
+    reject(value, std::string(error.what()) + "; expected ws://HOST[:PORT][/PATH] or wss://...");
+  }
+}
+
+std::string ipAddress(std::string_view value) {
+  if (value.empty()) return {};
+  const std::string text(value);
+  in_addr v4{};
+  in6_addr v6{};
+  if (inet_pton(AF_INET, text.c_str(), &v4) != 1 && inet_pton(AF_INET6, text.c_str(), &v6) != 1) {
+    reject(value, "expected an IPv4 or IPv6 address");
+  }
+  return text;
+}
+
+machine::Metadata metadata(std::string_view value) {
+  try {
+    return machine::parseMetadata(value);
+  } catch (const machine::MetadataError& error) {
+    reject(value, error.what());
+  }
+}
+
+LogLevel logLevel(std::string_view value) {
+  for (const auto& [level, name] : kLogLevels) {
+    if (value == name) return level;
+  }
+  reject(value, "expected one of trace, debug, info, warning, error, critical, off");
+}
+
+milliseconds heartbeat(std::string_view value) {
+  const auto span = systemd::parseTimespan(value);
+  const auto ms = span ? std::chrono::duration_cast<milliseconds>(*span) : milliseconds{0};
+  if (!span || ms < kMinHeartbeat || ms > kMaxHeartbeat) {
+    reject(value, "expected a time span from 1s to 1h, such as 10s or 1min 30s");
+  }
+  return ms;
+}
+
+std::string showPath(const std::filesystem::path& path) { return path.string(); }
+
+// clang-format off
+constexpr std::array kSettings = {
+  Setting{"Scheduler", "URL", "DECKHAND_SCHEDULER_URL", "scheduler-url", "URL",
+          "scheduler to connect to (ws:// or wss://); empty: run standalone",
+          [](Config& c, std::string_view v) { c.scheduler = schedulerUrl(v); },
+          [](const Config& c) { return c.scheduler ? c.scheduler->text() : std::string(); }},
+  Setting{"Scheduler", "TokenFile", "DECKHAND_TOKEN_FILE", "token-file", "FILE",
+          "file holding the bearer token sent to the scheduler",
+          [](Config& c, std::string_view v) { c.token_file = readableFile(v); },
+          [](const Config& c) { return showPath(c.token_file); }},
+  Setting{"Scheduler", "CAFile", "DECKHAND_CA_FILE", "ca-file", "FILE",
+          "CA certificates that verify the scheduler (default: the system's)",
+          [](Config& c, std::string_view v) { c.ca_file = readableFile(v); },
+          [](const Config& c) { return showPath(c.ca_file); }},
+  Setting{"Scheduler", "CertFile", "DECKHAND_CERT_FILE", "cert-file", "FILE",
+          "client certificate presented to the scheduler (needs KeyFile)",
+          [](Config& c, std::string_view v) { c.cert_file = readableFile(v); },
+          [](const Config& c) { return showPath(c.cert_file); }},
+  Setting{"Scheduler", "KeyFile", "DECKHAND_KEY_FILE", "key-file", "FILE",
+          "private key of the client certificate",
+          [](Config& c, std::string_view v) { c.key_file = readableFile(v); },
+          [](const Config& c) { return showPath(c.key_file); }},
+  Setting{"Scheduler", "HeartbeatInterval", "DECKHAND_HEARTBEAT_INTERVAL", "heartbeat-interval",
+          "TIMESPAN", "how often the agent sends a heartbeat (1s to 1h)",
+          [](Config& c, std::string_view v) { c.heartbeat_interval = heartbeat(v); },
+          [](const Config& c) {
+            return systemd::formatTimespan(c.heartbeat_interval);
+          }},
+  Setting{"Machine", "Metadata", "DECKHAND_METADATA", "metadata", "K=V,...",
+          "operator metadata matched by MachineMetadata=, e.g. region=us-east,disk=ssd",
+          [](Config& c, std::string_view v) { c.metadata = metadata(v); },
+          [](const Config& c) { return machine::formatMetadata(c.metadata); }},
+  Setting{"Machine", "PublicIP", "DECKHAND_PUBLIC_IP", "public-ip", "ADDRESS",
+          "address reported to the scheduler (default: from the default route)",
+          [](Config& c, std::string_view v) { c.public_ip = ipAddress(v); },
+          [](const Config& c) { return c.public_ip; }},
+  Setting{"Agent", "UnitsDirectory", "DECKHAND_UNITS_DIRECTORY", "units-directory", "DIR",
+          "where installed unit files are written",
+          [](Config& c, std::string_view v) { c.units_dir = absolutePath(v); },
+          [](const Config& c) { return showPath(c.units_dir); }},
+  Setting{"Agent", "StateDirectory", "DECKHAND_STATE_DIRECTORY", "state-directory", "DIR",
+          "where the agent keeps its durable state",
+          [](Config& c, std::string_view v) { c.state_dir = absolutePath(v); },
+          [](const Config& c) { return showPath(c.state_dir); }},
+  Setting{"Agent", "LogLevel", "DECKHAND_LOG_LEVEL", "log-level", "LEVEL",
+          "trace, debug, info, warning, error, critical or off",
+          [](Config& c, std::string_view v) { c.log_level = logLevel(v); },
+          [](const Config& c) { return std::string(logLevelName(c.log_level)); }},
+};
+// clang-format on
+
+template <typename Match>
+const Setting* findSetting(Match match) {
+  for (const auto& setting : kSettings) {
+    if (match(setting)) return &setting;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::span<const Setting> allSettings() { return kSettings; }
+
+const Setting* findSettingByKey(std::string_view section, std::string_view key) {
+  return findSetting([&](const Setting& s) { return s.section == section && s.key == key; });
+}
+
+const Setting* findSettingByEnv(std::string_view env) {
+  return findSetting([&](const Setting& s) { return s.env == env; });
+}
+
+const Setting* findSettingByFlag(std::string_view flag) {
+  return findSetting([&](const Setting& s) { return s.flag == flag; });
+}
+
+std::string_view logLevelName(LogLevel level) {
+  for (const auto& [candidate, name] : kLogLevels) {
+    if (candidate == level) return name;
+  }
+  return "info";
+}
+
+}  // namespace deckhand::config

@@ -1,0 +1,82 @@
+#include "agent/machine/metadata.hpp"
+
+namespace deckhand::machine {
+namespace {
+
+constexpr std::size_t kMaxKey = 63;
+constexpr std::size_t kMaxValue = 255;
+
+bool isAlnum(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+bool validKey(std::string_view key) {
+  if (key.empty() || key.size() > kMaxKey || !isAlnum(key.front())) return false;
+  for (const char c : key) {
+    if (!isAlnum(c) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
+bool validValue(std::string_view value) {
+  if (value.empty() || value.size() > kMaxValue) return false;
+  for (const char c : value) {
+    const bool printable = c > ' ' && c < 0x7f;
+    if (!printable || c == ',' || c == '=' || c == '"' || c == '\'' || c == '\\') return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace
+
+Metadata parseMetadata(std::string_view text) {
+  Metadata metadata;
+  if (trim(text).empty()) return metadata;
+  while (true) {
+    const auto comma = text.find(',');
+    const std::string_view pair = trim(text.substr(0, comma));
+    const auto equals = pair.find('=');
+    if (pair.empty()) throw MetadataError("empty entry; expected KEY=VALUE between commas");
+    if (equals == std::string_view::npos) {
+      throw MetadataError("\"" + std::string(pair) + "\" is not KEY=VALUE");
+    }
+    const std::string_view key = pair.substr(0, equals);
+    const std::string_view value = pair.substr(equals + 1);
+    if (!validKey(key)) {
+      throw MetadataError("key \"" + std::string(key) +
+                          "\" in \"" + std::string(pair) +
+                          "\" is invalid; expected 1-63 letters, digits, '-', '_' or '.', "
+                          "starting with a letter or digit");
+    }
+    if (!validValue(value)) {
+      throw MetadataError("value \"" + std::string(value) + "\" of key \"" + std::string(key) +
+                          "\" is invalid; expected 1-255 printable characters without spaces, "
+                          "quotes, backslashes, ',' or '=' (separate pairs with ',')");
+    }
+    if (!metadata.emplace(key, value).second) {
+      throw MetadataError("key \"" + std::string(key) + "\" is given twice");
+    }
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return metadata;
+}
+
+std::string formatMetadata(const Metadata& metadata) {
+  std::string text;
+  for (const auto& [key, value] : metadata) {
+    if (!text.empty()) text.push_back(',');
+    text += key;
+    text.push_back('=');
+    text += value;
+  }
+  return text;
+}
+
+}  // namespace deckhand::machine

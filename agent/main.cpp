@@ -1,0 +1,74 @@
+// deckhand: the node agent. Exit codes: 0 done, 1 could not run, 2 bad configuration.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <iostream>
+#include <sdbus-c++/Error.h>
+#include <spdlog/spdlog.h>
+
+#include "agent/agent.hpp"
+#include "agent/config/command_line.hpp"
+#include "agent/config/loader.hpp"
+#include "agent/logging.hpp"
+
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitBadConfig = 2;
+
+int runAgent(const deckhand::config::Config& config) {
+  boost::asio::io_context io(1);
+  deckhand::Agent agent(io, config);
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& error, int signal_number) {
+    if (error) return;
+    spdlog::info("received {}, stopping", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+    agent.stop();
+    io.stop();
+  });
+  spdlog::info("deckhand {} starting", DECKHAND_VERSION);
+  try {
+    agent.start();
+  } catch (const sdbus::Error& error) {
+    spdlog::critical("cannot connect to the system bus: {}; is dbus-daemon running?",
+                     error.getMessage());
+    return kExitFailure;
+  }
+  io.run();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace deckhand::config;
+  try {
+    const CommandLine command_line = parseCommandLine(argc, argv);
+    if (command_line.action == Action::help) {
+      std::cout << usage();
+      return 0;
+    }
+    if (command_line.action == Action::version) {
+      std::cout << "deckhand " << DECKHAND_VERSION << "\n";
+      return 0;
+    }
+    ConfigSources sources;
+    if (command_line.config_file) {
+      sources.file = *command_line.config_file;
+      sources.file_required = true;
+    }
+    sources.environment = processEnvironment();
+    sources.flags = command_line.flags;
+    const LoadedConfig loaded = loadConfig(sources);
+    if (command_line.action == Action::check_config) {
+      std::cout << describeConfig(loaded);
+      return 0;
+    }
+    deckhand::setUpLogging(loaded.config.log_level);
+    return runAgent(loaded.config);
+  } catch (const ConfigError& error) {
+    std::cerr << "deckhand: " << error.what() << "\n";
+    return kExitBadConfig;
+  }
+}

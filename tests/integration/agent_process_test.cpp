@@ -1,0 +1,170 @@
+// The deckhand binary as an operator meets it: its command line, its configuration errors, and a
+// run against a real systemd in a sandbox.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "tests/harness/process.hpp"
+#include "tests/harness/systemd_sandbox.hpp"
+
+namespace deckhand::test {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string agentBinary() {
+  const char* path = std::getenv("AGENT_BINARY");
+  return path != nullptr ? path : "deckhand";
+}
+
+// A private folder of config files, removed afterwards. Under /var/tmp, not /tmp, so a sandbox
+// booted by the same test could see it too.
+class ConfigFolder {
+ public:
+  ConfigFolder() {
+    std::string pattern = "/var/tmp/deckhand-agent-test-XXXXXX";
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~ConfigFolder() { std::filesystem::remove_all(path_); }
+  std::string write(const std::string& name, const std::string& text) const {
+    const auto file = path_ / name;
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream(file) << text;
+    return file.string();
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+TEST(AgentCommandLine, VersionAndHelp) {
+  const auto version = run({agentBinary(), "--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.out, "deckhand 0.1.0\n");
+
+  const auto help = run({agentBinary(), "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("--check-config"));
+  EXPECT_THAT(help.out, HasSubstr("$DECKHAND_METADATA"));
+}
+
+TEST(AgentCommandLine, CheckConfigPrintsTheMergedConfiguration) {
+  ConfigFolder folder;
+  const auto file = folder.write("agent.conf",
+                                 "[Scheduler]\nURL=ws://file:1/\n[Agent]\nLogLevel=debug\n");
+  folder.write("agent.conf.d/50-site.conf", "[Machine]\nMetadata=region=eu\n");
+  const auto result =
+      run({agentBinary(), "--config", file, "--check-config", "--log-level", "error"},
+          {{"DECKHAND_SCHEDULER_URL", "wss://env:2/agent"}});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("# from environment DECKHAND_SCHEDULER_URL\n"
+                                    "URL=wss://env:2/agent\n"));
+  EXPECT_THAT(result.out, HasSubstr("agent.conf.d/50-site.conf:2\nMetadata=region=eu\n"));
+  EXPECT_THAT(result.out, HasSubstr("# from flag --log-level\nLogLevel=error\n"));
+  EXPECT_EQ(result.err, "");
+}
+
+TEST(AgentCommandLine, EachBadConfigurationIsOneLineAndExitCodeTwo) {
+  ConfigFolder folder;
+  const auto unknown_key = folder.write("unknown.conf", "[Agent]\nLogLevel=info\nColour=blue\n");
+  const auto bad_url = folder.write("url.conf", "[Scheduler]\nURL=http://sched/\n");
+  const auto unreadable = folder.write("token.conf", "[Scheduler]\nTokenFile=/nonexistent/t\n");
+  const auto duplicate = folder.write("dup.conf", "[Machine]\nMetadata=disk=ssd,disk=hdd\n");
+  const struct {
+    std::vector<std::string> args;
+    std::map<std::string, std::string> env;
+    std::string expected;
+  } cases[] = {
+      {{"--config", unknown_key}, {}, unknown_key + ":3: unknown setting Colour= in [Agent]"},
+      {{"--config", bad_url}, {}, bad_url + ":2: [Scheduler] URL: \"http://sched/\""},
+      {{"--config", unreadable}, {}, unreadable + ":2: [Scheduler] TokenFile: \"/nonexistent/t\""},
+      {{"--config", duplicate}, {}, duplicate + ":2: [Machine] Metadata"},
+      {{"--config", folder.write("ok.conf", "")}, {{"DECKHAND_METADATA", "a=1 b=2"}},
+       "environment DECKHAND_METADATA: \"a=1 b=2\""},
+      {{"--config", "/nonexistent/agent.conf"}, {}, "/nonexistent/agent.conf: config file does"},
+      {{"--heartbeat-interval", "soon"}, {}, "flag --heartbeat-interval: \"soon\""},
+      {{"--no-such-flag"}, {}, "command line: unrecognised option '--no-such-flag'"},
+  };
+  for (const auto& bad : cases) {
+    std::vector<std::string> argv{agentBinary(), "--check-config"};
+    argv.insert(argv.end(), bad.args.begin(), bad.args.end());
+    const auto result = run(argv, bad.env);
+    EXPECT_EQ(result.exit_code, 2) << bad.expected;
+    EXPECT_THAT(result.err, HasSubstr("deckhand: " + bad.expected));
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+    EXPECT_EQ(result.out, "");
+  }
+}
+
+TEST(AgentCommandLine, UnreachableBusIsAClearFailure) {
+  const auto result = run({agentBinary(), "--config", "/dev/null"},
+                          {{"DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/bus"}}, 10s);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err, HasSubstr("cannot connect to the system bus"));
+}
+
+// The PID, in the host's namespace, of the agent that `sandbox.sh exec` (nsenter) forked inside.
+pid_t childOf(pid_t parent) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::ifstream children("/proc/" + std::to_string(parent) + "/task/" +
+                           std::to_string(parent) + "/children");
+    pid_t child = 0;
+    if (children >> child) return child;
+    std::this_thread::sleep_for(20ms);
+  }
+  return -1;
+}
+
+TEST(AgentInSandbox, ConnectsToSystemdAndStopsOnSigterm) {
+  DECKHAND_REQUIRE_ROOT();
+  SandboxOptions options;
+  options.hostname = "agent-test";
+  SystemdSandbox sandbox(options);
+  const std::string agent = sandbox.installFile(agentBinary());
+  BackgroundProcess process(sandbox.execArgv({agent, "--config", "/dev/null"}));
+  ASSERT_TRUE(process.waitForOutput("connected to systemd 252", 10s)) << process.output();
+  EXPECT_THAT(process.output(), HasSubstr("deckhand 0.1.0 starting"));
+
+  const pid_t agent_pid = childOf(process.pid());
+  ASSERT_GT(agent_pid, 0);
+  ASSERT_EQ(kill(agent_pid, SIGTERM), 0);
+  EXPECT_EQ(process.wait(10s), 0) << process.output();
+  EXPECT_THAT(process.output(), HasSubstr("received SIGTERM, stopping"));
+  EXPECT_THAT(process.output(), Not(HasSubstr("error")));
+}
+
+TEST(AgentInSandbox, LogsToTheJournalWhenRunAsAService) {
+  DECKHAND_REQUIRE_ROOT();
+  SystemdSandbox sandbox;
+  const std::string agent = sandbox.installFile(agentBinary());
+  const auto started = sandbox.exec({"systemd-run", "--unit=deckhand-under-test", "--quiet",
+                                     agent, "--config", "/dev/null"});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  std::string journal;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    journal = sandbox.exec({"journalctl", "--no-pager", "-o", "cat", "-u",
+                            "deckhand-under-test.service"})
+                  .out;
+    if (journal.find("connected to systemd") != std::string::npos) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_THAT(journal, HasSubstr("connected to systemd 252"));
+  // The journal gets the bare message: no second timestamp and level from the stderr format.
+  EXPECT_THAT("\n" + journal, HasSubstr("\ndeckhand 0.1.0 starting\n"));
+  EXPECT_THAT(sandbox.exec({"journalctl", "--no-pager", "-o", "verbose", "-u",
+                            "deckhand-under-test.service"})
+                  .out,
+              HasSubstr("SYSLOG_IDENTIFIER=deckhand"));
+  sandbox.systemctl({"stop", "deckhand-under-test.service"});
+}
+
+}  // namespace
+}  // namespace deckhand::test
