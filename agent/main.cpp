@@ -1,11 +1,12 @@
 // deckhand: the node agent. Exit codes: 0 done, 1 could not run, 2 bad configuration.
 
+#include <sdbus-c++/Error.h>
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <iostream>
-#include <sdbus-c++/Error.h>
-#include <spdlog/spdlog.h>
 
 #include "agent/agent.hpp"
 #include "agent/config/command_line.hpp"

@@ -14,8 +14,7 @@ std::string systemBusAddress() {
 
 }  // namespace
 
-std::unique_ptr<BusConnection> BusConnection::openSystemBus(
-    boost::asio::any_io_executor executor) {
+std::unique_ptr<BusConnection> BusConnection::openSystemBus(boost::asio::any_io_executor executor) {
   auto connection = sdbus::createSystemBusConnection();
   connection->enterEventLoopAsync();
   return std::unique_ptr<BusConnection>(
@@ -28,6 +27,8 @@ BusConnection::BusConnection(boost::asio::any_io_executor executor,
       connection_(std::move(connection)),
       address_(std::move(address)) {}
 
-BusConnection::~BusConnection() { connection_->leaveEventLoop(); }
+BusConnection::~BusConnection() {
+  connection_->leaveEventLoop();
+}
 
 }  // namespace deckhand::dbus

@@ -6,10 +6,11 @@
 // callback is posted to the agent's executor: agent code never runs on the bus thread and never
 // blocks on a D-Bus call.
 
+#include <sdbus-c++/IConnection.h>
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <memory>
-#include <sdbus-c++/IConnection.h>
 #include <string>
 
 namespace deckhand::dbus {

@@ -20,16 +20,16 @@ void SystemdManager::fetchVersion(
   proxy_->callMethodAsync("Get")
       .onInterface(kPropertiesInterface)
       .withArguments(kManagerInterface, "Version")
-      .uponReplyInvoke([this, done = std::move(done)](const sdbus::Error* error,
-                                                      sdbus::Variant value) {
-        // Runs on the bus thread: only copy the result out and hand it to the agent's executor.
-        if (error != nullptr) {
-          BusError failure{error->getName(), error->getMessage()};
-          bus_.post([done, failure] { done(std::nullopt, failure); });
-          return;
-        }
-        bus_.post([done, version = value.get<std::string>()] { done(version, std::nullopt); });
-      });
+      .uponReplyInvoke(
+          [this, done = std::move(done)](const sdbus::Error* error, sdbus::Variant value) {
+            // Runs on the bus thread: only copy the result out and hand it to the agent's executor.
+            if (error != nullptr) {
+              BusError failure{error->getName(), error->getMessage()};
+              bus_.post([done, failure] { done(std::nullopt, failure); });
+              return;
+            }
+            bus_.post([done, version = value.get<std::string>()] { done(version, std::nullopt); });
+          });
 }
 
 }  // namespace deckhand::dbus

@@ -2,10 +2,11 @@
 // Typed calls to org.freedesktop.systemd1.Manager; every reply is delivered on the agent's
 // executor.
 
+#include <sdbus-c++/IProxy.h>
+
 #include <functional>
 #include <memory>
 #include <optional>
-#include <sdbus-c++/IProxy.h>
 #include <string>
 
 #include "dbus/bus_connection.hpp"

@@ -17,17 +17,35 @@ constexpr std::int64_t kSecond = 1'000'000;
 
 // Longest names first, so that "ms" is not read as "m" followed by garbage.
 constexpr std::array kUnits = {
-    Unit{"minutes", 60 * kSecond}, Unit{"minute", 60 * kSecond}, Unit{"seconds", kSecond},
-    Unit{"second", kSecond},       Unit{"months", 2'629'800 * kSecond},
-    Unit{"month", 2'629'800 * kSecond}, Unit{"hours", 3600 * kSecond},
-    Unit{"hour", 3600 * kSecond},  Unit{"days", 86400 * kSecond}, Unit{"day", 86400 * kSecond},
-    Unit{"weeks", 604800 * kSecond}, Unit{"week", 604800 * kSecond},
-    Unit{"years", 31'557'600 * kSecond}, Unit{"year", 31'557'600 * kSecond},
-    Unit{"msec", 1000},            Unit{"usec", 1},            Unit{"min", 60 * kSecond},
-    Unit{"sec", kSecond},          Unit{"hr", 3600 * kSecond}, Unit{"ms", 1000},
-    Unit{"us", 1},                 Unit{"µs", 1},              Unit{"M", 2'629'800 * kSecond},
-    Unit{"s", kSecond},            Unit{"m", 60 * kSecond},    Unit{"h", 3600 * kSecond},
-    Unit{"d", 86400 * kSecond},    Unit{"w", 604800 * kSecond}, Unit{"y", 31'557'600 * kSecond},
+    Unit{"minutes", 60 * kSecond},
+    Unit{"minute", 60 * kSecond},
+    Unit{"seconds", kSecond},
+    Unit{"second", kSecond},
+    Unit{"months", 2'629'800 * kSecond},
+    Unit{"month", 2'629'800 * kSecond},
+    Unit{"hours", 3600 * kSecond},
+    Unit{"hour", 3600 * kSecond},
+    Unit{"days", 86400 * kSecond},
+    Unit{"day", 86400 * kSecond},
+    Unit{"weeks", 604800 * kSecond},
+    Unit{"week", 604800 * kSecond},
+    Unit{"years", 31'557'600 * kSecond},
+    Unit{"year", 31'557'600 * kSecond},
+    Unit{"msec", 1000},
+    Unit{"usec", 1},
+    Unit{"min", 60 * kSecond},
+    Unit{"sec", kSecond},
+    Unit{"hr", 3600 * kSecond},
+    Unit{"ms", 1000},
+    Unit{"us", 1},
+    Unit{"µs", 1},
+    Unit{"M", 2'629'800 * kSecond},
+    Unit{"s", kSecond},
+    Unit{"m", 60 * kSecond},
+    Unit{"h", 3600 * kSecond},
+    Unit{"d", 86400 * kSecond},
+    Unit{"w", 604800 * kSecond},
+    Unit{"y", 31'557'600 * kSecond},
 };
 
 constexpr std::array kFormatUnits = {
@@ -35,8 +53,12 @@ constexpr std::array kFormatUnits = {
     Unit{"s", kSecond},         Unit{"ms", 1000},          Unit{"us", 1},
 };
 
-bool isSpace(char c) { return c == ' ' || c == '\t'; }
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isSpace(char c) {
+  return c == ' ' || c == '\t';
+}
+bool isDigit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 }  // namespace
 
@@ -45,14 +67,16 @@ std::optional<std::chrono::microseconds> parseTimespan(std::string_view text) {
   bool any = false;
   std::size_t at = 0;
   while (true) {
-    while (at < text.size() && isSpace(text[at])) ++at;
+    while (at < text.size() && isSpace(text[at]))
+      ++at;
     if (at == text.size()) break;
     if (!isDigit(text[at])) return std::nullopt;
     std::int64_t number = 0;
     const auto [end, error] = std::from_chars(text.data() + at, text.data() + text.size(), number);
     if (error != std::errc{}) return std::nullopt;
     at = static_cast<std::size_t>(end - text.data());
-    while (at < text.size() && isSpace(text[at])) ++at;
+    while (at < text.size() && isSpace(text[at]))
+      ++at;
     std::int64_t scale = kSecond;
     for (const auto& unit : kUnits) {
       if (text.substr(at).starts_with(unit.name)) {

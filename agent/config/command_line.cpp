@@ -12,9 +12,9 @@ namespace po = boost::program_options;
 
 po::options_description describeOptions() {
   po::options_description options("Options", 100, 50);
-  options.add_options()                                            //
-      ("help,h", "show this help and exit")                        //
-      ("version", "show the version and exit")                     //
+  options.add_options()                                                                        //
+      ("help,h", "show this help and exit")                                                    //
+      ("version", "show the version and exit")                                                 //
       ("check-config", "validate the configuration, print it, and exit (0 valid, 2 invalid)")  //
       ("config", po::value<std::string>()->value_name("FILE"),
        "config file (default /etc/deckhand/agent.conf; drop-ins in FILE.d/*.conf)");
@@ -34,8 +34,8 @@ CommandLine parseCommandLine(int argc, const char* const* argv) {
   const auto options = describeOptions();
   po::parsed_options parsed(&options);
   try {
-    const int style = po::command_line_style::default_style &
-                      ~po::command_line_style::allow_guessing;
+    const int style =
+        po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
     parsed = po::command_line_parser(argc, argv).options(options).style(style).run();
   } catch (const po::error& error) {
     throw ConfigError("command line: " + std::string(error.what()) + "; see deckhand --help");

@@ -30,7 +30,7 @@ struct ConfigSources {
   std::filesystem::path file = kDefaultConfigFile;
   bool file_required = false;  // chosen with --config: a missing file is an error
   std::vector<std::pair<std::string, std::string>> environment;  // all variables; DECKHAND_* used
-  std::vector<FlagValue> flags;                                   // in command-line order
+  std::vector<FlagValue> flags;                                  // in command-line order
 };
 
 struct LoadedConfig {

@@ -28,7 +28,9 @@ constexpr std::array kLogLevels = {
     std::pair{LogLevel::off, std::string_view("off")},
 };
 
-std::string quoted(std::string_view value) { return "\"" + std::string(value) + "\""; }
+std::string quoted(std::string_view value) {
+  return "\"" + std::string(value) + "\"";
+}
 
 [[noreturn]] void reject(std::string_view value, const std::string& why) {
   throw std::invalid_argument(quoted(value) + ": " + why);
@@ -43,15 +45,20 @@ std::filesystem::path absolutePath(std::string_view value) {
   return path.lexically_normal();
 }
 
-// Empty means "not set". A file that is named must be readable now, not at the first reconnect.
-std::filesystem::path readableFile(std::string_view value) {
-  if (value.empty()) return {};
-  const auto path = absolutePath(value);
+// Empty means "not set".
+std::filesystem::path optionalPath(std::string_view value) {
+  return value.empty() ? std::filesystem::path() : absolutePath(value);
+}
+
+// A file that is named must be readable at start-up, not only at the first connection attempt.
+void checkReadable(const std::filesystem::path& path) {
+  if (path.empty()) return;
   std::error_code error;
-  if (std::filesystem::is_directory(path, error)) reject(value, "is a folder; expected a file");
+  if (std::filesystem::is_directory(path, error)) {
+    reject(path.string(), "is a folder; expected a file");
+  }
   std::ifstream in(path);
-  if (!in) reject(value, std::string("cannot read: ") + std::strerror(errno));
-  return path;
+  if (!in) reject(path.string(), std::string("cannot read: ") + std::strerror(errno));
 }
 
 std::optional<link::SchedulerUrl> schedulerUrl(std::string_view value) {
@@ -98,7 +105,9 @@ milliseconds heartbeat(std::string_view value) {
   return ms;
 }
 
-std::string showPath(const std::filesystem::path& path) { return path.string(); }
+std::string showPath(const std::filesystem::path& path) {
+  return path.string();
+}
 
 // clang-format off
 constexpr std::array kSettings = {
@@ -108,20 +117,24 @@ constexpr std::array kSettings = {
           [](const Config& c) { return c.scheduler ? c.scheduler->text() : std::string(); }},
   Setting{"Scheduler", "TokenFile", "DECKHAND_TOKEN_FILE", "token-file", "FILE",
           "file holding the bearer token sent to the scheduler",
-          [](Config& c, std::string_view v) { c.token_file = readableFile(v); },
-          [](const Config& c) { return showPath(c.token_file); }},
+          [](Config& c, std::string_view v) { c.token_file = optionalPath(v); },
+          [](const Config& c) { return showPath(c.token_file); },
+          [](const Config& c) { checkReadable(c.token_file); }},
   Setting{"Scheduler", "CAFile", "DECKHAND_CA_FILE", "ca-file", "FILE",
           "CA certificates that verify the scheduler (default: the system's)",
-          [](Config& c, std::string_view v) { c.ca_file = readableFile(v); },
-          [](const Config& c) { return showPath(c.ca_file); }},
+          [](Config& c, std::string_view v) { c.ca_file = optionalPath(v); },
+          [](const Config& c) { return showPath(c.ca_file); },
+          [](const Config& c) { checkReadable(c.ca_file); }},
   Setting{"Scheduler", "CertFile", "DECKHAND_CERT_FILE", "cert-file", "FILE",
           "client certificate presented to the scheduler (needs KeyFile)",
-          [](Config& c, std::string_view v) { c.cert_file = readableFile(v); },
-          [](const Config& c) { return showPath(c.cert_file); }},
+          [](Config& c, std::string_view v) { c.cert_file = optionalPath(v); },
+          [](const Config& c) { return showPath(c.cert_file); },
+          [](const Config& c) { checkReadable(c.cert_file); }},
   Setting{"Scheduler", "KeyFile", "DECKHAND_KEY_FILE", "key-file", "FILE",
           "private key of the client certificate",
-          [](Config& c, std::string_view v) { c.key_file = readableFile(v); },
-          [](const Config& c) { return showPath(c.key_file); }},
+          [](Config& c, std::string_view v) { c.key_file = optionalPath(v); },
+          [](const Config& c) { return showPath(c.key_file); },
+          [](const Config& c) { checkReadable(c.key_file); }},
   Setting{"Scheduler", "HeartbeatInterval", "DECKHAND_HEARTBEAT_INTERVAL", "heartbeat-interval",
           "TIMESPAN", "how often the agent sends a heartbeat (1s to 1h)",
           [](Config& c, std::string_view v) { c.heartbeat_interval = heartbeat(v); },
@@ -161,7 +174,9 @@ const Setting* findSetting(Match match) {
 
 }  // namespace
 
-std::span<const Setting> allSettings() { return kSettings; }
+std::span<const Setting> allSettings() {
+  return kSettings;
+}
 
 const Setting* findSettingByKey(std::string_view section, std::string_view key) {
   return findSetting([&](const Setting& s) { return s.section == section && s.key == key; });

@@ -22,6 +22,10 @@ struct Setting {
   // what is expected instead; the caller adds where the value came from.
   void (*apply)(Config& config, std::string_view value);
   std::string (*show)(const Config& config);
+  // Checks the final value against the machine (a file is readable) once every source has been
+  // applied, so an overridden value is never held against the user. Throws like apply; may be
+  // null.
+  void (*check)(const Config& config) = nullptr;
 };
 
 std::span<const Setting> allSettings();

@@ -10,7 +10,7 @@ namespace deckhand::link {
 
 struct SchedulerUrl {
   bool tls = false;
-  std::string host;    // a name, an IPv4 address, or an IPv6 address without brackets
+  std::string host;  // a name, an IPv4 address, or an IPv6 address without brackets
   std::uint16_t port = 0;
   std::string target;  // path and query, starting with '/'
 

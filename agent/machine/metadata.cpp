@@ -28,8 +28,10 @@ bool validValue(std::string_view value) {
 }
 
 std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+    text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+    text.remove_suffix(1);
   return text;
 }
 
@@ -49,8 +51,7 @@ Metadata parseMetadata(std::string_view text) {
     const std::string_view key = pair.substr(0, equals);
     const std::string_view value = pair.substr(equals + 1);
     if (!validKey(key)) {
-      throw MetadataError("key \"" + std::string(key) +
-                          "\" in \"" + std::string(pair) +
+      throw MetadataError("key \"" + std::string(key) + "\" in \"" + std::string(pair) +
                           "\" is invalid; expected 1-63 letters, digits, '-', '_' or '.', "
                           "starting with a letter or digit");
     }

@@ -58,8 +58,8 @@ TEST(AgentCommandLine, VersionAndHelp) {
 
 TEST(AgentCommandLine, CheckConfigPrintsTheMergedConfiguration) {
   ConfigFolder folder;
-  const auto file = folder.write("agent.conf",
-                                 "[Scheduler]\nURL=ws://file:1/\n[Agent]\nLogLevel=debug\n");
+  const auto file =
+      folder.write("agent.conf", "[Scheduler]\nURL=ws://file:1/\n[Agent]\nLogLevel=debug\n");
   folder.write("agent.conf.d/50-site.conf", "[Machine]\nMetadata=region=eu\n");
   const auto result =
       run({agentBinary(), "--config", file, "--check-config", "--log-level", "error"},
@@ -87,7 +87,8 @@ TEST(AgentCommandLine, EachBadConfigurationIsOneLineAndExitCodeTwo) {
       {{"--config", bad_url}, {}, bad_url + ":2: [Scheduler] URL: \"http://sched/\""},
       {{"--config", unreadable}, {}, unreadable + ":2: [Scheduler] TokenFile: \"/nonexistent/t\""},
       {{"--config", duplicate}, {}, duplicate + ":2: [Machine] Metadata"},
-      {{"--config", folder.write("ok.conf", "")}, {{"DECKHAND_METADATA", "a=1 b=2"}},
+      {{"--config", folder.write("ok.conf", "")},
+       {{"DECKHAND_METADATA", "a=1 b=2"}},
        "environment DECKHAND_METADATA: \"a=1 b=2\""},
       {{"--config", "/nonexistent/agent.conf"}, {}, "/nonexistent/agent.conf: config file does"},
       {{"--heartbeat-interval", "soon"}, {}, "flag --heartbeat-interval: \"soon\""},
@@ -104,6 +105,18 @@ TEST(AgentCommandLine, EachBadConfigurationIsOneLineAndExitCodeTwo) {
   }
 }
 
+TEST(AgentCommandLine, ShippedExampleConfigIsValid) {
+  const char* source_root = std::getenv("SOURCE_ROOT");
+  ASSERT_NE(source_root, nullptr) << "run through meson test, which sets SOURCE_ROOT";
+  const std::string example = std::string(source_root) + "/packaging/agent.conf.example";
+  // The example names a token file that exists only on a configured node.
+  const auto result =
+      run({agentBinary(), "--check-config", "--config", example, "--token-file", ""});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("URL=wss://scheduler.example.net:7443/v1/agent"));
+  EXPECT_THAT(result.out, HasSubstr("Metadata=disk=ssd,region=us-east"));
+}
+
 TEST(AgentCommandLine, UnreachableBusIsAClearFailure) {
   const auto result = run({agentBinary(), "--config", "/dev/null"},
                           {{"DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/bus"}}, 10s);
@@ -114,8 +127,8 @@ TEST(AgentCommandLine, UnreachableBusIsAClearFailure) {
 // The PID, in the host's namespace, of the agent that `sandbox.sh exec` (nsenter) forked inside.
 pid_t childOf(pid_t parent) {
   for (int attempt = 0; attempt < 100; ++attempt) {
-    std::ifstream children("/proc/" + std::to_string(parent) + "/task/" +
-                           std::to_string(parent) + "/children");
+    std::ifstream children("/proc/" + std::to_string(parent) + "/task/" + std::to_string(parent) +
+                           "/children");
     pid_t child = 0;
     if (children >> child) return child;
     std::this_thread::sleep_for(20ms);
@@ -145,24 +158,25 @@ TEST(AgentInSandbox, LogsToTheJournalWhenRunAsAService) {
   DECKHAND_REQUIRE_ROOT();
   SystemdSandbox sandbox;
   const std::string agent = sandbox.installFile(agentBinary());
-  const auto started = sandbox.exec({"systemd-run", "--unit=deckhand-under-test", "--quiet",
-                                     agent, "--config", "/dev/null"});
+  const auto started = sandbox.exec(
+      {"systemd-run", "--unit=deckhand-under-test", "--quiet", agent, "--config", "/dev/null"});
   ASSERT_EQ(started.exit_code, 0) << started.err;
   std::string journal;
   for (int attempt = 0; attempt < 100; ++attempt) {
-    journal = sandbox.exec({"journalctl", "--no-pager", "-o", "cat", "-u",
-                            "deckhand-under-test.service"})
-                  .out;
+    journal =
+        sandbox.exec({"journalctl", "--no-pager", "-o", "cat", "-u", "deckhand-under-test.service"})
+            .out;
     if (journal.find("connected to systemd") != std::string::npos) break;
     std::this_thread::sleep_for(100ms);
   }
   EXPECT_THAT(journal, HasSubstr("connected to systemd 252"));
   // The journal gets the bare message: no second timestamp and level from the stderr format.
   EXPECT_THAT("\n" + journal, HasSubstr("\ndeckhand 0.1.0 starting\n"));
-  EXPECT_THAT(sandbox.exec({"journalctl", "--no-pager", "-o", "verbose", "-u",
-                            "deckhand-under-test.service"})
-                  .out,
-              HasSubstr("SYSLOG_IDENTIFIER=deckhand"));
+  EXPECT_THAT(
+      sandbox
+          .exec({"journalctl", "--no-pager", "-o", "verbose", "-u", "deckhand-under-test.service"})
+          .out,
+      HasSubstr("SYSLOG_IDENTIFIER=deckhand"));
   sandbox.systemctl({"stop", "deckhand-under-test.service"});
 }
 
