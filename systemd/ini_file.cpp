@@ -1,14 +1,17 @@
 #include "systemd/ini_file.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace deckhand::systemd {
 namespace {
 
-constexpr std::string_view kWhitespace = " \t\r";
+constexpr std::string_view kWhitespace = " \t\r\n";
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
 std::string_view trim(std::string_view text) {
   const auto first = text.find_first_not_of(kWhitespace);
@@ -23,27 +26,45 @@ bool isComment(std::string_view line) {
 
 bool validSectionName(std::string_view name) {
   if (name.empty()) return false;
-  for (const char c : name) {
-    if (c == '[' || c == ']' || static_cast<unsigned char>(c) < 0x20) return false;
-  }
-  return true;
+  return std::none_of(name.begin(), name.end(), [](char c) {
+    return c == '[' || c == ']' || static_cast<unsigned char>(c) < 0x20;
+  });
 }
 
 bool validKey(std::string_view key) {
   if (key.empty()) return false;
-  for (const char c : key) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_' || c == '.';
-    if (!ok) return false;
-  }
-  return true;
+  return std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
+  });
 }
 
-// A line ends in a continuation when it ends in an odd number of backslashes.
-bool continues(std::string_view line) {
-  const auto last = line.find_last_not_of('\\');
-  const auto backslashes = line.size() - (last == std::string_view::npos ? 0 : last + 1);
+// An odd number of trailing backslashes: the last one is not escaped by the one before it.
+bool endsInUnpairedBackslash(std::string_view text) {
+  const auto last = text.find_last_not_of('\\');
+  const auto backslashes = text.size() - (last == std::string_view::npos ? 0 : last + 1);
   return backslashes % 2 == 1;
+}
+
+// The lines of text as systemd's read_line() sees them: "\n", "\r\n" and a lone "\r" end a line.
+std::vector<std::string_view> physicalLines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  std::size_t start = 0;
+  while (true) {
+    const auto end = text.find_first_of("\r\n", start);
+    if (end == std::string_view::npos) break;
+    lines.push_back(text.substr(start, end - start));
+    start = end + (text.substr(end, 2) == "\r\n" ? 2 : 1);
+  }
+  lines.push_back(text.substr(start));
+  return lines;
+}
+
+void appendPiece(std::string& joined, std::string_view piece) {
+  piece = trim(piece);
+  if (piece.empty()) return;
+  if (!joined.empty()) joined.push_back(' ');
+  joined.append(piece);
 }
 
 struct LogicalLine {
@@ -51,53 +72,54 @@ struct LogicalLine {
   int line = 0;  // where it starts
 };
 
-// Joins continuation lines as systemd does: the backslash becomes a space, and comment lines
-// never continue and are skipped, also inside a continuation.
+// Joins continuation lines as systemd does, except for the whitespace around each break (see
+// IniAssignment::value). Whether a line continues is decided before trimming, as systemd does:
+// "x\ " does not continue.
 std::vector<LogicalLine> logicalLines(std::string_view text) {
   std::vector<LogicalLine> lines;
-  std::string pending;
-  int pending_line = 0;
-  bool continuing = false;
+  std::optional<LogicalLine> pending;
   int number = 0;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    auto end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view line = trim(text.substr(start, end - start));
-    start = end + 1;
+  for (const std::string_view raw : physicalLines(text)) {
     ++number;
+    const std::string_view line = trim(raw);
     if (isComment(line)) continue;
-    if (!continuing) pending_line = number;
-    continuing = continues(line);
-    if (continuing) {
-      pending.append(line.substr(0, line.size() - 1));
-      pending.push_back(' ');
-      continue;
-    }
-    pending.append(line);
-    lines.push_back({std::string(trim(pending)), pending_line});
-    pending.clear();
+    if (!pending) pending = LogicalLine{{}, number};
+    const bool continued = endsInUnpairedBackslash(raw);
+    appendPiece(pending->text, continued ? line.substr(0, line.size() - 1) : line);
+    if (continued) continue;
+    lines.push_back(std::move(*pending));
+    pending.reset();
   }
-  if (continuing) lines.push_back({std::string(trim(pending)), pending_line});
+  if (pending) lines.push_back(std::move(*pending));
   return lines;
 }
 
 }  // namespace
 
 IniFile parseIni(std::string_view text, std::string origin) {
-  IniFile file{std::move(origin), {}};
+  IniFile file{std::move(origin), {}, {}};
   const auto fail = [&file](int line, const std::string& what) {
     throw IniSyntaxError(file.origin + ":" + std::to_string(line) + ": " + what);
   };
   if (text.find('\0') != std::string_view::npos) fail(1, "file contains a NUL byte; expected text");
+  if (text.starts_with(kByteOrderMark)) text.remove_prefix(kByteOrderMark.size());
   std::string section;
   for (const auto& [line, number] : logicalLines(text)) {
-    if (line.empty() || isComment(line)) continue;
+    if (line.empty()) continue;
+    // Written back, such a line would continue onto the next one.
+    if (endsInUnpairedBackslash(line)) {
+      fail(number,
+           "line ends in a '\\' that does not continue it; to continue, end the line with '\\' "
+           "and no whitespace after it; for a literal backslash, write \"\\\\\"");
+    }
     if (line.front() == '[') {
       if (line.back() != ']') fail(number, "section header \"" + line + "\" lacks a closing ']'");
       const std::string name = line.substr(1, line.size() - 2);
       if (!validSectionName(name)) fail(number, "invalid section name \"" + name + "\"");
       section = name;
+      if (std::find(file.sections.begin(), file.sections.end(), name) == file.sections.end()) {
+        file.sections.push_back(name);
+      }
       continue;
     }
     const auto equals = line.find('=');

@@ -40,9 +40,36 @@ TEST(IniFile, JoinsContinuationLinesAndSkipsCommentsInside) {
       "After=x\n",
       "t");
   ASSERT_EQ(file.assignments.size(), 2u);
-  EXPECT_EQ(file.assignments[0].value, "/bin/echo  one  two");
+  EXPECT_EQ(file.assignments[0].value, "/bin/echo one two");
   EXPECT_EQ(file.assignments[0].line, 2);
   EXPECT_EQ(file.assignments[1].line, 6);
+}
+
+TEST(IniFile, ContinuationJoinsWithOneSpaceWhateverTheWrapping) {
+  for (const std::string_view text :
+       {"[S]\nA=a b c\n", "[S]\nA=a\\\nb\\\n c\n", "[S]\nA=a   \\\n    b \\\n\t\tc\n",
+        "[S]\nA=\\\na b c\n", "[S]\nA=a \\\n\\\nb c\n"}) {
+    EXPECT_EQ(parseIni(text, "t").assignments.at(0).value, "a b c") << text;
+  }
+}
+
+TEST(IniFile, KeepsEverySectionInOrderOfFirstAppearance) {
+  const auto file = parseIni("[Unit]\n[Service]\nA=1\n[Unit]\nB=2\n[Install]\n", "t");
+  EXPECT_EQ(file.sections, (std::vector<std::string>{"Unit", "Service", "Install"}));
+  ASSERT_EQ(file.assignments.size(), 2u);
+  EXPECT_EQ(file.assignments[1].section, "Unit");
+}
+
+TEST(IniFile, LineEndingsAreThoseSystemdReads) {
+  const auto file = parseIni("\xEF\xBB\xBF[S]\r\nA=1\r\n\r\nB=2\rC=3\nD=4", "t");
+  ASSERT_EQ(file.assignments.size(), 4u);
+  EXPECT_EQ(file.assignments[0].value, "1");
+  EXPECT_EQ(file.assignments[0].line, 2);
+  EXPECT_EQ(file.assignments[1].value, "2");
+  EXPECT_EQ(file.assignments[1].line, 4);
+  EXPECT_EQ(file.assignments[2].line, 5);
+  EXPECT_EQ(file.assignments[3].line, 6);
+  EXPECT_EQ(file.sections.at(0), "S");
 }
 
 TEST(IniFile, EscapedBackslashDoesNotContinue) {
@@ -77,6 +104,9 @@ TEST(IniFile, ErrorsNameFileAndLine) {
   EXPECT_THAT(message("[S]\nbad key=1\n"), HasSubstr("invalid key \"bad key\""));
   EXPECT_THAT(message("[]\n"), HasSubstr("invalid section name"));
   EXPECT_THAT(message(std::string_view("[S]\nA=\0\n", 7)), HasSubstr("NUL"));
+  // systemd does not continue "x\ ", and "x\" written back would continue.
+  EXPECT_THAT(message("[S]\nA=x\\ \nB=y\n"),
+              HasSubstr("agent.conf:2: line ends in a '\\' that does not continue it"));
 }
 
 TEST(IniFile, UnreadableFileIsAnError) {
