@@ -10,23 +10,6 @@ bool isAlnum(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-bool validKey(std::string_view key) {
-  if (key.empty() || key.size() > kMaxKey || !isAlnum(key.front())) return false;
-  for (const char c : key) {
-    if (!isAlnum(c) && c != '-' && c != '_' && c != '.') return false;
-  }
-  return true;
-}
-
-bool validValue(std::string_view value) {
-  if (value.empty() || value.size() > kMaxValue) return false;
-  for (const char c : value) {
-    const bool printable = c > ' ' && c < 0x7f;
-    if (!printable || c == ',' || c == '=' || c == '"' || c == '\'' || c == '\\') return false;
-  }
-  return true;
-}
-
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
     text.remove_prefix(1);
@@ -36,6 +19,23 @@ std::string_view trim(std::string_view text) {
 }
 
 }  // namespace
+
+bool isMetadataKey(std::string_view key) {
+  if (key.empty() || key.size() > kMaxKey || !isAlnum(key.front())) return false;
+  for (const char c : key) {
+    if (!isAlnum(c) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
+bool isMetadataValue(std::string_view value) {
+  if (value.empty() || value.size() > kMaxValue) return false;
+  for (const char c : value) {
+    const bool printable = c > ' ' && c < 0x7f;
+    if (!printable || c == ',' || c == '=' || c == '"' || c == '\'' || c == '\\') return false;
+  }
+  return true;
+}
 
 Metadata parseMetadata(std::string_view text) {
   Metadata metadata;
@@ -50,12 +50,12 @@ Metadata parseMetadata(std::string_view text) {
     }
     const std::string_view key = pair.substr(0, equals);
     const std::string_view value = pair.substr(equals + 1);
-    if (!validKey(key)) {
+    if (!isMetadataKey(key)) {
       throw MetadataError("key \"" + std::string(key) + "\" in \"" + std::string(pair) +
                           "\" is invalid; expected 1-63 letters, digits, '-', '_' or '.', "
                           "starting with a letter or digit");
     }
-    if (!validValue(value)) {
+    if (!isMetadataValue(value)) {
       throw MetadataError("value \"" + std::string(value) + "\" of key \"" + std::string(key) +
                           "\" is invalid; expected 1-255 printable characters without spaces, "
                           "quotes, backslashes, ',' or '=' (separate pairs with ',')");

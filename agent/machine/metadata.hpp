@@ -17,6 +17,11 @@ class MetadataError : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+// The grammar of one key (1-63 of A-Za-z0-9-_. starting with a letter or digit) and one value
+// (1-255 printable characters without spaces, quotes, backslashes, ',' or '=').
+bool isMetadataKey(std::string_view key);
+bool isMetadataValue(std::string_view value);
+
 // Parses comma-separated KEY=VALUE pairs; "" is no metadata. Throws MetadataError naming the bad
 // pair and the rule it breaks.
 Metadata parseMetadata(std::string_view text);
