@@ -1,38 +1,32 @@
 #pragma once
-// The agent's lifetime: connect to systemd, then (in later stages) keep units as the scheduler
-// wants them. Runs on one io_context thread.
+// The agent's lifetime: keep a line to systemd and watch the units this agent installed; later
+// stages add the scheduler session and the reconciler. Runs on one io_context thread.
 
 #include <boost/asio/io_context.hpp>
-#include <memory>
 
 #include "agent/config/config.hpp"
+#include "systemd/systemd_link.hpp"
+#include "systemd/unit_manager.hpp"
+#include "systemd/unit_watcher.hpp"
 
 namespace deckhand {
-
-namespace dbus {
-class BusConnection;
-class SystemdManager;
-}  // namespace dbus
 
 class Agent {
  public:
   Agent(boost::asio::io_context& io, config::Config config);
-  ~Agent();
   Agent(const Agent&) = delete;
   Agent& operator=(const Agent&) = delete;
 
-  // Connects to the system bus and asks systemd who it is. Throws sdbus::Error when the bus
-  // cannot be reached.
+  // Connects to systemd (retrying until the bus answers) and starts watching.
   void start();
-
   // Lets go of systemd. Units keep running: stopping the agent never stops what it manages.
   void stop();
 
  private:
-  boost::asio::io_context& io_;
   config::Config config_;
-  std::unique_ptr<dbus::BusConnection> bus_;
-  std::unique_ptr<dbus::SystemdManager> systemd_;
+  systemd::UnitWatcher watcher_;
+  systemd::UnitManager units_;
+  systemd::SystemdLink link_;
 };
 
 }  // namespace deckhand

@@ -1,6 +1,5 @@
-// deckhand: the node agent. Exit codes: 0 done, 1 could not run, 2 bad configuration.
+// deckhand: the node agent. Exit codes: 0 done, 2 bad configuration.
 
-#include <sdbus-c++/Error.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
@@ -15,7 +14,6 @@
 
 namespace {
 
-constexpr int kExitFailure = 1;
 constexpr int kExitBadConfig = 2;
 
 int runAgent(const deckhand::config::Config& config) {
@@ -29,13 +27,7 @@ int runAgent(const deckhand::config::Config& config) {
     io.stop();
   });
   spdlog::info("deckhand {} starting", DECKHAND_VERSION);
-  try {
-    agent.start();
-  } catch (const sdbus::Error& error) {
-    spdlog::critical("cannot connect to the system bus: {}; is dbus-daemon running?",
-                     error.getMessage());
-    return kExitFailure;
-  }
+  agent.start();
   io.run();
   return 0;
 }

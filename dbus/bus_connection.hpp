@@ -1,46 +1,70 @@
 #pragma once
-// A connection to the system bus whose replies and signals arrive on the agent's executor.
+// One connection to the system bus, driven by the agent's io_context: every reply, signal and
+// timeout is handled on the agent's thread, inside process().
 //
-// sdbus-c++ 1.2 cannot be driven from an outside poll loop without care (no eventFd; replies can
-// sit queued while the fd is quiet), so the connection runs its own event loop thread and every
-// callback is posted to the agent's executor: agent code never runs on the bus thread and never
-// blocks on a D-Bus call.
+// Why not sdbus-c++'s own loop thread: in sdbus-c++ 1.2 that thread throws out of
+// processPendingRequest() when the bus goes away, which terminates the process. Here a lost bus
+// is an event (onLost), and the owner reconnects. The rules for an external loop (1.2 has no
+// event fd): drain with processPendingRequest() until it returns false, then re-arm from fresh
+// poll data; a timeout of 0 means "process again now"; after sending anything, re-arm (kick()),
+// since sd-bus may have queued the write and now wants POLLOUT.
 
 #include <sdbus-c++/IConnection.h>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/post.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 
 namespace deckhand::dbus {
 
+// The bus address deckhand uses: DBUS_SYSTEM_BUS_ADDRESS, else the standard system socket.
+std::string systemBusAddress();
+
 class BusConnection {
  public:
-  // Connects to the system bus (DBUS_SYSTEM_BUS_ADDRESS, else the standard socket). Blocks for the
-  // connect and Hello only; call before the agent's loop runs. Throws sdbus::Error.
-  static std::unique_ptr<BusConnection> openSystemBus(boost::asio::any_io_executor executor);
-
+  // Takes a connected sdbus connection whose event loop nobody else runs. onLost is called once,
+  // from the executor, when the bus is gone; the connection is dead afterwards.
+  BusConnection(boost::asio::any_io_executor executor,
+                std::unique_ptr<sdbus::IConnection> connection, std::function<void()> on_lost);
   ~BusConnection();
   BusConnection(const BusConnection&) = delete;
   BusConnection& operator=(const BusConnection&) = delete;
 
   sdbus::IConnection& connection() { return *connection_; }
-  const std::string& address() const { return address_; }
+  boost::asio::any_io_executor executor() const { return executor_; }
+  bool lost() const { return lost_; }
 
-  // Runs handler on the agent's executor.
-  template <typename Handler>
-  void post(Handler&& handler) {
-    boost::asio::post(executor_, std::forward<Handler>(handler));
-  }
+  // Call after sending a message outside of a bus callback, so a queued write gets flushed.
+  void kick();
+
+  // Runs send() now, or once fewer than kMaxPendingCalls replies are awaited: dbus-daemon refuses
+  // a connection's 129th pending call (max_replies_per_connection). send() makes exactly one call
+  // whose reply handler calls replied().
+  void call(std::function<void()> send);
+  void replied();
+  std::size_t pendingCalls() const { return pending_calls_; }
+  static constexpr std::size_t kMaxPendingCalls = 96;
 
  private:
-  BusConnection(boost::asio::any_io_executor executor,
-                std::unique_ptr<sdbus::IConnection> connection, std::string address);
+  void process();
+  void arm();
+  void markLost();
 
   boost::asio::any_io_executor executor_;
   std::unique_ptr<sdbus::IConnection> connection_;
-  std::string address_;
+  std::function<void()> on_lost_;
+  boost::asio::posix::stream_descriptor descriptor_;
+  boost::asio::steady_timer timer_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::deque<std::function<void()>> waiting_calls_;
+  std::size_t pending_calls_ = 0;
+  bool kick_pending_ = false;
+  bool processing_ = false;
+  bool lost_ = false;
 };
 
 }  // namespace deckhand::dbus

@@ -1,0 +1,110 @@
+#include "dbus/unit_properties.hpp"
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include <boost/asio/post.hpp>
+
+namespace deckhand::dbus {
+namespace {
+
+constexpr std::string_view kUnitPathPrefix = "/org/freedesktop/systemd1/unit/";
+constexpr const char* kService = "org.freedesktop.systemd1";
+constexpr const char* kChangedRule =
+    "type='signal',sender='org.freedesktop.systemd1',interface='org.freedesktop.DBus.Properties',"
+    "member='PropertiesChanged',path_namespace='/org/freedesktop/systemd1/unit'";
+
+bool isLetter(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+bool isDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+int hexValue(char c) {
+  if (isDigit(c)) return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string unitObjectPath(std::string_view unit) {
+  constexpr char kHex[] = "0123456789abcdef";
+  std::string path(kUnitPathPrefix);
+  if (unit.empty()) return path + "_";
+  for (std::size_t i = 0; i < unit.size(); ++i) {
+    const char c = unit[i];
+    if (isLetter(c) || (i > 0 && isDigit(c))) {
+      path.push_back(c);
+    } else {
+      const auto byte = static_cast<unsigned char>(c);
+      path.push_back('_');
+      path.push_back(kHex[byte >> 4]);
+      path.push_back(kHex[byte & 0xf]);
+    }
+  }
+  return path;
+}
+
+std::optional<std::string> unitNameFromObjectPath(std::string_view path) {
+  if (!path.starts_with(kUnitPathPrefix)) return std::nullopt;
+  path.remove_prefix(kUnitPathPrefix.size());
+  std::string unit;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (path[i] != '_') {
+      unit.push_back(path[i]);
+      continue;
+    }
+    if (i + 2 >= path.size()) return std::nullopt;
+    const int high = hexValue(path[i + 1]);
+    const int low = hexValue(path[i + 2]);
+    if (high < 0 || low < 0) return std::nullopt;
+    unit.push_back(static_cast<char>(high * 16 + low));
+    i += 2;
+  }
+  return unit;
+}
+
+UnitProperties::UnitProperties(BusConnection& bus, ChangeHandler on_change) : bus_(bus) {
+  match_ = bus.connection().addMatch(kChangedRule, [on_change](sdbus::Message& message) {
+    const auto unit = unitNameFromObjectPath(message.getPath());
+    if (!unit) return;
+    std::string interface;
+    PropertyMap changed;
+    std::vector<std::string> invalidated;
+    message >> interface >> changed >> invalidated;
+    on_change(*unit, interface, changed, invalidated);
+  });
+  bus_.kick();
+}
+
+UnitProperties::~UnitProperties() {
+  *alive_ = false;
+}
+
+void UnitProperties::getAll(const std::string& unit, const std::string& interface,
+                            Reply<PropertyMap> reply) {
+  bus_.call([this, unit, interface, reply, alive = alive_] {
+    in_flight_.push_front(sdbus::createProxy(bus_.connection(), kService, unitObjectPath(unit)));
+    const auto proxy = in_flight_.begin();
+    (*proxy)
+        ->callMethodAsync("GetAll")
+        .onInterface("org.freedesktop.DBus.Properties")
+        .withArguments(interface)
+        .uponReplyInvoke(
+            [this, proxy, reply, alive](const sdbus::Error* error, const PropertyMap& properties) {
+              bus_.replied();
+              if (error != nullptr) {
+                reply(BusError{error->getName(), error->getMessage()}, {});
+              } else {
+                reply(std::nullopt, properties);
+              }
+              // The proxy is still running this callback: drop it once the callback has returned.
+              boost::asio::post(bus_.executor(), [this, proxy, alive] {
+                if (*alive) in_flight_.erase(proxy);
+              });
+            });
+  });
+}
+
+}  // namespace deckhand::dbus

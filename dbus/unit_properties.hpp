@@ -1,0 +1,55 @@
+#pragma once
+// Properties of systemd's unit objects: read them (GetAll), and hear every change (one match rule
+// for all units, not one per unit).
+
+#include <sdbus-c++/IProxy.h>
+#include <sdbus-c++/Types.h>
+
+#include <functional>
+#include <list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dbus/bus_connection.hpp"
+#include "dbus/systemd_manager.hpp"
+
+namespace deckhand::dbus {
+
+inline constexpr const char* kUnitInterface = "org.freedesktop.systemd1.Unit";
+inline constexpr const char* kServiceInterface = "org.freedesktop.systemd1.Service";
+
+using PropertyMap = std::map<std::string, sdbus::Variant>;
+
+// systemd's object path for a unit: /org/freedesktop/systemd1/unit/ + the name with every byte
+// that is not a letter (or a digit after the first byte) written as _XX.
+std::string unitObjectPath(std::string_view unit);
+// The inverse; nullopt when path is not a unit object's path.
+std::optional<std::string> unitNameFromObjectPath(std::string_view path);
+
+class UnitProperties {
+ public:
+  using ChangeHandler =
+      std::function<void(const std::string& unit, const std::string& interface,
+                         const PropertyMap& changed, const std::vector<std::string>& invalidated)>;
+
+  UnitProperties(BusConnection& bus, ChangeHandler on_change);
+  ~UnitProperties();
+  UnitProperties(const UnitProperties&) = delete;
+  UnitProperties& operator=(const UnitProperties&) = delete;
+
+  void getAll(const std::string& unit, const std::string& interface, Reply<PropertyMap> reply);
+
+ private:
+  BusConnection& bus_;
+  sdbus::Slot match_;
+  // One short-lived proxy per call in flight: a proxy per watched unit would cost memory for
+  // nothing between reads.
+  std::list<std::unique_ptr<sdbus::IProxy>> in_flight_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace deckhand::dbus

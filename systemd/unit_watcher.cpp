@@ -1,0 +1,171 @@
+#include "systemd/unit_watcher.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+
+namespace deckhand::systemd {
+namespace {
+
+bool isService(const std::string& unit) {
+  return unit.ends_with(".service");
+}
+
+}  // namespace
+
+UnitWatcher::UnitWatcher(boost::asio::any_io_executor executor, ChangeHandler on_change)
+    : executor_(std::move(executor)), on_change_(std::move(on_change)) {}
+
+UnitWatcher::~UnitWatcher() {
+  *alive_ = false;
+}
+
+void UnitWatcher::watch(const std::string& unit) {
+  if (!units_.try_emplace(unit).second) return;
+  if (properties_) read(unit);
+}
+
+void UnitWatcher::unwatch(const std::string& unit) {
+  const auto found = units_.find(unit);
+  if (found == units_.end()) return;
+  reads_outstanding_ -= found->second.reads_outstanding;
+  units_.erase(found);
+  dirty_.erase(unit);
+  checkSettled();
+}
+
+const UnitState* UnitWatcher::state(const std::string& unit) const {
+  const auto found = units_.find(unit);
+  if (found == units_.end() || !found->second.reported) return nullptr;
+  return &*found->second.reported;
+}
+
+void UnitWatcher::attach(dbus::BusConnection& bus) {
+  properties_ = std::make_unique<dbus::UnitProperties>(
+      bus, [this](const std::string& unit, const std::string& interface,
+                  const dbus::PropertyMap& changed, const std::vector<std::string>& invalidated) {
+        onPropertiesChanged(unit, interface, changed, invalidated);
+      });
+  resync();
+}
+
+void UnitWatcher::detach() {
+  properties_.reset();
+  for (auto& [unit, watched] : units_)
+    watched.reads_outstanding = 0;
+  for (auto& [unit, entry] : one_off_)
+    entry.reads_outstanding = 0;
+  reads_outstanding_ = 0;
+}
+
+void UnitWatcher::resync() {
+  for (const auto& [unit, watched] : units_)
+    read(unit);
+  for (const auto& [unit, entry] : one_off_)
+    read(unit);
+  checkSettled();
+}
+
+void UnitWatcher::refresh(const std::string& unit) {
+  if (units_.contains(unit)) read(unit);
+}
+
+void UnitWatcher::readNow(const std::string& unit, std::function<void(const UnitState&)> done) {
+  const bool watched = units_.contains(unit);
+  Watched& entry = watched ? units_[unit] : one_off_[unit];
+  entry.readers.push_back(std::move(done));
+  if (!properties_) return;  // read on the next attach, with everything else
+  if (watched || entry.readers.size() == 1) read(unit);
+}
+
+void UnitWatcher::read(const std::string& unit) {
+  if (!properties_) return;
+  const bool watched = units_.contains(unit);
+  const int reads = isService(unit) ? 2 : 1;
+  (watched ? units_[unit] : one_off_[unit]).reads_outstanding += reads;
+  if (watched) reads_outstanding_ += reads;
+  const auto on_reply = [this, unit, watched, alive = alive_](std::optional<dbus::BusError> error,
+                                                              dbus::PropertyMap properties) {
+    if (!*alive) return;
+    auto& table = watched ? units_ : one_off_;
+    const auto found = table.find(unit);
+    if (found == table.end()) return;
+    Watched& entry = found->second;
+    if (error) {
+      spdlog::debug("reading {} failed: {}", unit, error->text());
+    } else {
+      applyUnitProperties(entry.current, properties);
+    }
+    if (watched) --reads_outstanding_;
+    if (--entry.reads_outstanding > 0) return;
+    auto readers = std::move(entry.readers);
+    const UnitState state = entry.current;
+    if (watched) {
+      markDirty(unit);
+    } else {
+      one_off_.erase(found);
+    }
+    for (auto& reader : readers)
+      reader(state);
+  };
+  properties_->getAll(unit, dbus::kUnitInterface, on_reply);
+  if (isService(unit)) properties_->getAll(unit, dbus::kServiceInterface, on_reply);
+}
+
+void UnitWatcher::onPropertiesChanged(const std::string& unit, const std::string&,
+                                      const dbus::PropertyMap& changed,
+                                      const std::vector<std::string>& invalidated) {
+  const auto found = units_.find(unit);
+  if (found == units_.end()) return;
+  applyUnitProperties(found->second.current, changed);
+  if (std::any_of(invalidated.begin(), invalidated.end(), isTrackedUnitProperty)) {
+    read(unit);
+    return;
+  }
+  // A read in flight will report; reporting now would show half of a transition.
+  if (found->second.reads_outstanding == 0) markDirty(unit);
+}
+
+void UnitWatcher::markDirty(const std::string& unit) {
+  dirty_.insert(unit);
+  if (flush_pending_) return;
+  flush_pending_ = true;
+  // Signals that systemd sent together (Unit and Service PropertiesChanged of one transition)
+  // are all processed before this runs, so they make one event.
+  boost::asio::post(executor_, [this, alive = alive_] {
+    if (*alive) flush();
+  });
+}
+
+void UnitWatcher::flush() {
+  flush_pending_ = false;
+  const auto dirty = std::move(dirty_);
+  dirty_.clear();
+  for (const auto& unit : dirty) {
+    const auto found = units_.find(unit);
+    if (found == units_.end()) continue;
+    Watched& watched = found->second;
+    const bool transition = !watched.reported || isTransition(*watched.reported, watched.current);
+    watched.reported = watched.current;
+    if (transition && on_change_) on_change_(unit, watched.current);
+  }
+  checkSettled();
+}
+
+void UnitWatcher::whenSettled(std::function<void()> settled) {
+  settled_waiters_.push_back(std::move(settled));
+  checkSettled();
+}
+
+void UnitWatcher::checkSettled() {
+  if (settled_waiters_.empty() || flush_pending_ || !dirty_.empty() || reads_outstanding_ > 0) {
+    return;
+  }
+  auto waiters = std::move(settled_waiters_);
+  settled_waiters_.clear();
+  for (auto& waiter : waiters)
+    waiter();
+}
+
+}  // namespace deckhand::systemd

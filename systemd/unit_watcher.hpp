@@ -1,0 +1,80 @@
+#pragma once
+// The observed state of the units deckhand cares about, fed by systemd's signals (no polling):
+// PropertiesChanged for ActiveState and friends; a re-read after Reloading(false), UnitNew and a
+// reconnect for what signals never carry (LoadState, LoadError). One change event per real
+// transition (isTransition): signals that arrive together are merged, and a change of Result or
+// exit status alone waits for the transition it belongs to.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "dbus/unit_properties.hpp"
+#include "systemd/unit_state.hpp"
+
+namespace deckhand::systemd {
+
+class UnitWatcher {
+ public:
+  using ChangeHandler = std::function<void(const std::string& unit, const UnitState& state)>;
+
+  UnitWatcher(boost::asio::any_io_executor executor, ChangeHandler on_change);
+  ~UnitWatcher();
+  UnitWatcher(const UnitWatcher&) = delete;
+  UnitWatcher& operator=(const UnitWatcher&) = delete;
+
+  void watch(const std::string& unit);
+  void unwatch(const std::string& unit);
+  bool watching(const std::string& unit) const { return units_.contains(unit); }
+  // unit's state as of the last flush (so never ahead of the events); null before its first read.
+  const UnitState* state(const std::string& unit) const;
+  std::size_t size() const { return units_.size(); }
+
+  // The bus came up (after Subscribe): listen, and read every watched unit.
+  void attach(dbus::BusConnection& bus);
+  // The bus is gone: stop listening; states are kept and re-read on the next attach.
+  void detach();
+  // Re-read every watched unit (after a daemon-reload or reexec), or one.
+  void resync();
+  void refresh(const std::string& unit);
+  // Reads unit now (watched or not) and hands its fresh state to done; a watched unit's change is
+  // also reported as usual.
+  void readNow(const std::string& unit, std::function<void(const UnitState&)> done);
+
+  // Called once no read is outstanding and every change has been reported.
+  void whenSettled(std::function<void()> settled);
+
+ private:
+  struct Watched {
+    UnitState current;
+    std::optional<UnitState> reported;  // as of the last flush
+    int reads_outstanding = 0;
+    std::vector<std::function<void(const UnitState&)>> readers;  // readNow callers
+  };
+
+  void read(const std::string& unit);
+  void onPropertiesChanged(const std::string& unit, const std::string& interface,
+                           const dbus::PropertyMap& changed,
+                           const std::vector<std::string>& invalidated);
+  void markDirty(const std::string& unit);
+  void flush();
+  void checkSettled();
+
+  boost::asio::any_io_executor executor_;
+  ChangeHandler on_change_;
+  std::map<std::string, Watched> units_;
+  std::set<std::string> dirty_;
+  int reads_outstanding_ = 0;  // over all units
+  // Units read for readNow without being watched, until their read completes.
+  std::map<std::string, Watched> one_off_;
+  bool flush_pending_ = false;
+  std::unique_ptr<dbus::UnitProperties> properties_;
+  std::deque<std::function<void()>> settled_waiters_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace deckhand::systemd

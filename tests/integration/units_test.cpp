@@ -1,0 +1,159 @@
+// UnitManager, UnitWatcher and SystemdLink against a real systemd and dbus-daemon in a sandbox.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <fstream>
+
+#include "tests/integration/units_fixture.hpp"
+
+namespace deckhand::systemd {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST_F(UnitsTest, InstallStartStopRemove) {
+  ASSERT_EQ(install("web.service", kSleeper), std::nullopt);
+  EXPECT_TRUE(units_->owns("web.service"));
+  EXPECT_EQ(std::filesystem::read_symlink(sandbox_->unitDir() / "web.service"),
+            units_dir_ / "web.service");
+  watcher_->watch("web.service");
+
+  const JobResult started = job(&UnitManager::start, "web.service");
+  EXPECT_TRUE(started.ok()) << started.describe();
+  EXPECT_EQ(started.state.active_state, "active");
+  EXPECT_GT(started.state.main_pid, 0u);
+  ASSERT_TRUE(waitForState("web.service", "active"));
+  EXPECT_EQ(watcher_->state("web.service")->sub_state, "running");
+  EXPECT_EQ(watcher_->state("web.service")->invocation_id.size(), 32u);
+
+  const JobResult stopped = job(&UnitManager::stop, "web.service");
+  EXPECT_TRUE(stopped.ok()) << stopped.describe();
+  ASSERT_TRUE(waitForState("web.service", "inactive"));
+
+  ASSERT_EQ(remove("web.service"), std::nullopt);
+  EXPECT_FALSE(units_->owns("web.service"));
+  EXPECT_FALSE(std::filesystem::exists(sandbox_->unitDir() / "web.service"));
+  EXPECT_EQ(sandbox_->systemctl({"show", "-P", "LoadState", "web.service"}), "not-found");
+}
+
+TEST_F(UnitsTest, RestartAndReloadReportTheirJobs) {
+  ASSERT_EQ(
+      install("reloadable.service", "[Service]\nExecStart=/bin/sleep 300\nExecReload=/bin/true\n"),
+      std::nullopt);
+  ASSERT_TRUE(job(&UnitManager::start, "reloadable.service").ok());
+  const std::uint32_t first_pid = job(&UnitManager::reload, "reloadable.service").state.main_pid;
+  const JobResult restarted = job(&UnitManager::restart, "reloadable.service");
+  EXPECT_TRUE(restarted.ok()) << restarted.describe();
+  EXPECT_NE(restarted.state.main_pid, first_pid);
+  EXPECT_EQ(restarted.state.active_state, "active");
+}
+
+TEST_F(UnitsTest, FailingUnitReportsItsExitStatus) {
+  ASSERT_EQ(install("exit3.service", "[Service]\nType=oneshot\nExecStart=/bin/sh -c 'exit 3'\n"),
+            std::nullopt);
+  watcher_->watch("exit3.service");
+  const JobResult result = job(&UnitManager::start, "exit3.service");
+  EXPECT_EQ(result.result, "failed");
+  EXPECT_EQ(result.state.active_state, "failed");
+  EXPECT_EQ(result.state.result, "exit-code");
+  EXPECT_EQ(result.state.exec_main_code, 1);  // CLD_EXITED
+  EXPECT_EQ(result.state.exec_main_status, 3);
+  EXPECT_THAT(result.describe(), HasSubstr("status 3"));
+  ASSERT_TRUE(waitForState("exit3.service", "failed"));
+
+  std::optional<std::optional<std::string>> reset;
+  units_->resetFailed("exit3.service", [&](const auto& error) { reset = error; });
+  ASSERT_TRUE(runUntil([&] { return reset.has_value(); }, 5s));
+  EXPECT_EQ(*reset, std::nullopt);
+  EXPECT_TRUE(waitForState("exit3.service", "inactive"));
+}
+
+TEST_F(UnitsTest, RestartAlwaysUnitCountsRestarts) {
+  ASSERT_EQ(install("flappy.service",
+                    "[Unit]\nStartLimitIntervalSec=0\n[Service]\nRestart=always\n"
+                    "RestartSec=50ms\nExecStart=/bin/sh -c 'sleep 0.1; exit 1'\n"),
+            std::nullopt);
+  watcher_->watch("flappy.service");
+  ASSERT_TRUE(job(&UnitManager::start, "flappy.service").ok());
+  EXPECT_TRUE(runUntil(
+      [&] {
+        const UnitState* state = watcher_->state("flappy.service");
+        return state != nullptr && state->n_restarts >= 3;
+      },
+      10s));
+  ASSERT_TRUE(job(&UnitManager::stop, "flappy.service").ok());
+}
+
+TEST_F(UnitsTest, UnitKilledBySignalIsReportedSo) {
+  ASSERT_EQ(install("victim.service", kSleeper), std::nullopt);
+  watcher_->watch("victim.service");
+  ASSERT_TRUE(job(&UnitManager::start, "victim.service").ok());
+  std::optional<std::optional<std::string>> killed;
+  units_->kill("victim.service", "main", SIGKILL, [&](const auto& error) { killed = error; });
+  ASSERT_TRUE(runUntil([&] { return killed.has_value(); }, 5s));
+  EXPECT_EQ(*killed, std::nullopt);
+  ASSERT_TRUE(waitForState("victim.service", "failed"));
+  const UnitState* state = watcher_->state("victim.service");
+  EXPECT_EQ(state->result, "signal");
+  EXPECT_EQ(state->exec_main_code, 2);  // CLD_KILLED
+  EXPECT_EQ(state->exec_main_status, SIGKILL);
+}
+
+TEST_F(UnitsTest, InvalidUnitFileReportsLoadErrorWithReason) {
+  ASSERT_EQ(install("broken.service", "[Service]\nExecStart=relative/path\n"), std::nullopt);
+  watcher_->watch("broken.service");
+  const JobResult result = job(&UnitManager::start, "broken.service");
+  EXPECT_EQ(result.result, "error");
+  EXPECT_THAT(result.error, HasSubstr("broken.service"));
+  ASSERT_TRUE(runUntil([&] { return watcher_->state("broken.service") != nullptr; }, 5s));
+  EXPECT_EQ(watcher_->state("broken.service")->load_state, "bad-setting");
+  EXPECT_FALSE(watcher_->state("broken.service")->load_error.empty());
+}
+
+TEST_F(UnitsTest, RefusesUnitsItDidNotInstall) {
+  std::ofstream(sandbox_->unitDir() / "foreign.service") << kSleeper;
+  const JobResult start = job(&UnitManager::start, "foreign.service");
+  EXPECT_EQ(start.result, "refused");
+  EXPECT_THAT(start.error, HasSubstr("deckhand did not install foreign.service"));
+  EXPECT_THAT(remove("foreign.service").value_or(""), HasSubstr("foreign.service"));
+  EXPECT_TRUE(std::filesystem::exists(sandbox_->unitDir() / "foreign.service"));
+
+  const JobResult unknown = job(&UnitManager::stop, "nonexistent.service");
+  EXPECT_EQ(unknown.result, "refused");
+  EXPECT_THAT(units_->owns("../etc.service") ? "" : install("../x.service", kSleeper).value_or(""),
+              HasSubstr("'/'"));
+}
+
+TEST_F(UnitsTest, ChangesRequestedTogetherShareOneReload) {
+  const std::size_t reloads_before = units_->reloadsDone();
+  int installed = 0;
+  for (int i = 0; i < 20; ++i) {
+    units_->install("batch" + std::to_string(i) + ".service", kSleeper,
+                    [&](const std::optional<std::string>& error) {
+                      EXPECT_EQ(error, std::nullopt);
+                      ++installed;
+                    });
+  }
+  ASSERT_TRUE(runUntil([&] { return installed == 20; }, 20s));
+  EXPECT_LE(units_->reloadsDone() - reloads_before, 2u);
+  EXPECT_EQ(sandbox_->systemctl({"show", "-P", "LoadState", "batch19.service"}), "loaded");
+}
+
+TEST_F(UnitsTest, TransientUnitRunsAOneOffCommand) {
+  std::optional<JobResult> result;
+  units_->runTransient("deckhand-once.service", {"/bin/sh", "-c", "echo ran > /dev/null"},
+                       [&](const JobResult& outcome) { result = outcome; });
+  ASSERT_TRUE(runUntil([&] { return result.has_value(); }, 10s));
+  EXPECT_TRUE(result->ok()) << result->describe();
+
+  std::optional<JobResult> refused;
+  units_->runTransient("deckhand-bad.service", {"sh", "-c", "true"},
+                       [&](const JobResult& outcome) { refused = outcome; });
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->result, "refused");
+}
+
+}  // namespace
+}  // namespace deckhand::systemd
