@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <fstream>
 
+#include "systemd/unit_file.hpp"
 #include "systemd/unit_name.hpp"
 
 namespace deckhand::systemd {
@@ -103,13 +104,20 @@ void UnitManager::install(const std::string& name, const std::string& text, Oper
   } catch (const UnitNameError& error) {
     return done("install: " + std::string(error.what()));
   }
+  std::string normalised;
+  try {
+    // systemd gets exactly the text the content hash covers.
+    normalised = writeUnitFile(parseUnitFile(text, name));
+  } catch (const UnitFileError& error) {
+    return done("install " + name + ": " + error.what());
+  }
   std::error_code error;
   std::filesystem::create_directories(units_dir_, error);
   const auto path = units_dir_ / name;
   const auto temporary = units_dir_ / ("." + name + ".new");
   {
     std::ofstream out(temporary, std::ios::trunc | std::ios::binary);
-    out << text;
+    out << normalised;
     out.close();
     if (!out) {
       return done("install " + name + ": cannot write " + temporary.string() +

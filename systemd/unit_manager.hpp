@@ -54,7 +54,8 @@ class UnitManager {
   void detach();
   void onJobRemoved(const std::string& job, const std::string& unit, const std::string& result);
 
-  // Writes text as units_dir/name, links it, reloads; replaces an earlier version.
+  // Writes text, normalised (writeUnitFile), as units_dir/name, links it, reloads; replaces an
+  // earlier version. Text that is not a unit file is refused, and nothing is written.
   void install(const std::string& name, const std::string& text, OperationDone done);
   // Stops, unlinks, resets a failed state, deletes the file, reloads.
   void remove(const std::string& name, OperationDone done);

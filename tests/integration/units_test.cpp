@@ -112,6 +112,20 @@ TEST_F(UnitsTest, InvalidUnitFileReportsLoadErrorWithReason) {
   EXPECT_FALSE(watcher_->state("broken.service")->load_error.empty());
 }
 
+TEST_F(UnitsTest, InstallWritesTheNormalisedTextAndRefusesGarbage) {
+  ASSERT_EQ(install("tidy.service", "# comment\n[Service]\nExecStart=/bin/sleep \\\n  300\n"),
+            std::nullopt);
+  std::ifstream file(units_dir_ / "tidy.service");
+  const std::string written((std::istreambuf_iterator<char>(file)), {});
+  EXPECT_EQ(written, "[Service]\nExecStart=/bin/sleep 300\n");
+
+  EXPECT_THAT(install("junk.service", "this is not a unit file").value_or(""),
+              HasSubstr("install junk.service: "));
+  EXPECT_FALSE(std::filesystem::exists(units_dir_ / "junk.service"));
+  EXPECT_THAT(install("big.service", "[Service]\n" + std::string(2 << 20, '#')).value_or(""),
+              HasSubstr("big.service"));
+}
+
 TEST_F(UnitsTest, RefusesUnitsItDidNotInstall) {
   std::ofstream(sandbox_->unitDir() / "foreign.service") << kSleeper;
   const JobResult start = job(&UnitManager::start, "foreign.service");
