@@ -31,11 +31,11 @@ std::string systemBusAddress() {
 BusConnection::BusConnection(boost::asio::any_io_executor executor,
                              std::unique_ptr<sdbus::IConnection> connection,
                              std::function<void()> on_lost)
-    : executor_(executor),
+    : executor_(std::move(executor)),
       connection_(std::move(connection)),
       on_lost_(std::move(on_lost)),
-      descriptor_(executor),
-      timer_(executor) {
+      descriptor_(executor_),
+      timer_(executor_) {
   try {
     descriptor_.assign(connection_->getEventLoopPollData().fd);
   } catch (const sdbus::Error& error) {

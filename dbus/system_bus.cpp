@@ -22,10 +22,10 @@ std::chrono::milliseconds withJitter(std::chrono::milliseconds delay) {
 }  // namespace
 
 SystemBus::SystemBus(boost::asio::any_io_executor executor, Handlers handlers)
-    : executor_(executor),
+    : executor_(std::move(executor)),
       handlers_(std::move(handlers)),
       address_(systemBusAddress()),
-      retry_timer_(executor),
+      retry_timer_(executor_),
       backoff_(kFirstBackoff) {}
 
 SystemBus::~SystemBus() {

@@ -66,15 +66,16 @@ std::optional<std::string> unitNameFromObjectPath(std::string_view path) {
 }
 
 UnitProperties::UnitProperties(BusConnection& bus, ChangeHandler on_change) : bus_(bus) {
-  match_ = bus.connection().addMatch(kChangedRule, [on_change](sdbus::Message& message) {
-    const auto unit = unitNameFromObjectPath(message.getPath());
-    if (!unit) return;
-    std::string interface;
-    PropertyMap changed;
-    std::vector<std::string> invalidated;
-    message >> interface >> changed >> invalidated;
-    on_change(*unit, interface, changed, invalidated);
-  });
+  match_ = bus.connection().addMatch(kChangedRule,
+                                     [on_change = std::move(on_change)](sdbus::Message& message) {
+                                       const auto unit = unitNameFromObjectPath(message.getPath());
+                                       if (!unit) return;
+                                       std::string interface;
+                                       PropertyMap changed;
+                                       std::vector<std::string> invalidated;
+                                       message >> interface >> changed >> invalidated;
+                                       on_change(*unit, interface, changed, invalidated);
+                                     });
   bus_.kick();
 }
 
@@ -84,7 +85,7 @@ UnitProperties::~UnitProperties() {
 
 void UnitProperties::getAll(const std::string& unit, const std::string& interface,
                             Reply<PropertyMap> reply) {
-  bus_.call([this, unit, interface, reply, alive = alive_] {
+  bus_.call([this, unit, interface, reply = std::move(reply), alive = alive_] {
     in_flight_.push_front(sdbus::createProxy(bus_.connection(), kService, unitObjectPath(unit)));
     const auto proxy = in_flight_.begin();
     (*proxy)

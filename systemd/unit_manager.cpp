@@ -130,7 +130,8 @@ void UnitManager::install(const std::string& name, const std::string& text, Oper
     return done("install " + name + ": cannot write " + path.string() + ": " + error.message());
   }
   if (systemd_ == nullptr) return done("install " + name + ": " + kNotConnected);
-  systemd_->linkUnitFiles({path.string()}, [this, name, done](std::optional<dbus::BusError> error) {
+  systemd_->linkUnitFiles({path.string()}, [this, name, done = std::move(done)](
+                                               const std::optional<dbus::BusError>& error) {
     if (error) return done("install " + name + ": linking failed: " + error->text());
     requestReload([name, done](const std::optional<std::string>& error) {
       done(error ? std::optional<std::string>("install " + name + ": " + *error) : std::nullopt);
@@ -144,26 +145,29 @@ void UnitManager::remove(const std::string& name, OperationDone done) {
              [name](dbus::SystemdManager& systemd, dbus::Reply<std::string> reply) {
                systemd.stopUnit(name, std::move(reply));
              },
-             [this, name, done](const JobResult&) {
+             [this, name, done = std::move(done)](const JobResult&) {
                if (systemd_ == nullptr) return done("remove " + name + ": " + kNotConnected);
                // Forget a failed state, so systemd drops the unit once its file is gone.
-               systemd_->resetFailedUnit(name, [this, name, done](std::optional<dbus::BusError>) {
-                 unlinkAndDelete(name, done);
-               });
+               systemd_->resetFailedUnit(name,
+                                         [this, name, done](const std::optional<dbus::BusError>&) {
+                                           unlinkAndDelete(name, done);
+                                         });
              }});
 }
 
 void UnitManager::unlinkAndDelete(const std::string& name, OperationDone done) {
   if (systemd_ == nullptr) return done("remove " + name + ": " + kNotConnected);
-  systemd_->unlinkUnitFiles({name}, [this, name, done](std::optional<dbus::BusError> error) {
-    if (error) return done("remove " + name + ": unlinking failed: " + error->text());
-    std::error_code removal;
-    std::filesystem::remove(units_dir_ / name, removal);
-    if (removal) return done("remove " + name + ": cannot delete its file: " + removal.message());
-    requestReload([name, done](const std::optional<std::string>& error) {
-      done(error ? std::optional<std::string>("remove " + name + ": " + *error) : std::nullopt);
-    });
-  });
+  systemd_->unlinkUnitFiles(
+      {name}, [this, name, done = std::move(done)](const std::optional<dbus::BusError>& error) {
+        if (error) return done("remove " + name + ": unlinking failed: " + error->text());
+        std::error_code removal;
+        std::filesystem::remove(units_dir_ / name, removal);
+        if (removal)
+          return done("remove " + name + ": cannot delete its file: " + removal.message());
+        requestReload([name, done](const std::optional<std::string>& error) {
+          done(error ? std::optional<std::string>("remove " + name + ": " + *error) : std::nullopt);
+        });
+      });
 }
 
 void UnitManager::requestReload(OperationDone done) {
@@ -249,18 +253,22 @@ void UnitManager::kill(const std::string& name, const std::string& whom, int sig
     return done("kill " + name + ": signal " + std::to_string(signal) + " is not 1-64");
   }
   if (systemd_ == nullptr) return done("kill " + name + ": " + kNotConnected);
-  systemd_->killUnit(name, whom, signal, [name, done](std::optional<dbus::BusError> error) {
-    done(error ? std::optional<std::string>("kill " + name + ": " + error->text()) : std::nullopt);
-  });
+  systemd_->killUnit(name, whom, signal,
+                     [name, done = std::move(done)](const std::optional<dbus::BusError>& error) {
+                       done(error
+                                ? std::optional<std::string>("kill " + name + ": " + error->text())
+                                : std::nullopt);
+                     });
 }
 
 void UnitManager::resetFailed(const std::string& name, OperationDone done) {
   if (auto refused = refuseForeign(name, "reset-failed")) return done(refused);
   if (systemd_ == nullptr) return done("reset-failed " + name + ": " + kNotConnected);
-  systemd_->resetFailedUnit(name, [name, done](std::optional<dbus::BusError> error) {
-    done(error ? std::optional<std::string>("reset-failed " + name + ": " + error->text())
-               : std::nullopt);
-  });
+  systemd_->resetFailedUnit(
+      name, [name, done = std::move(done)](const std::optional<dbus::BusError>& error) {
+        done(error ? std::optional<std::string>("reset-failed " + name + ": " + error->text())
+                   : std::nullopt);
+      });
 }
 
 void UnitManager::runTransient(const std::string& name, const std::vector<std::string>& argv,

@@ -85,8 +85,9 @@ void UnitWatcher::read(const std::string& unit) {
   const int reads = isService(unit) ? 2 : 1;
   (watched ? units_[unit] : one_off_[unit]).reads_outstanding += reads;
   if (watched) reads_outstanding_ += reads;
-  const auto on_reply = [this, unit, watched, alive = alive_](std::optional<dbus::BusError> error,
-                                                              dbus::PropertyMap properties) {
+  const auto on_reply = [this, unit, watched, alive = alive_](
+                            const std::optional<dbus::BusError>& error,
+                            const dbus::PropertyMap& properties) {
     if (!*alive) return;
     auto& table = watched ? units_ : one_off_;
     const auto found = table.find(unit);
