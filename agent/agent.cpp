@@ -2,29 +2,67 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/machine/facts_gather.hpp"
+
 namespace deckhand {
+namespace {
+
+machine::FactsOptions factsOptions(const config::Config& config) {
+  return {config.public_ip, false, config.metadata};
+}
+
+}  // namespace
 
 Agent::Agent(boost::asio::io_context& io, config::Config config)
     : config_(std::move(config)),
+      facts_(machine::gatherFacts(factsOptions(config_))),
       watcher_(io.get_executor(),
-               [](const std::string& unit, const systemd::UnitState& state) {
+               [this](const std::string& unit, const systemd::UnitState& state) {
                  spdlog::info("{}: {}", unit, systemd::describeUnitState(state));
+                 if (scheduler_) scheduler_->unitChanged(unit);
                }),
       units_(io.get_executor(), config_.units_dir, watcher_),
+      runner_(io.get_executor(), units_, watcher_,
+              [this](const std::string& unit) {
+                if (scheduler_) scheduler_->unitRemoved(unit);
+              }),
       link_(io.get_executor(), watcher_, units_,
-            {[this](const std::string& version) {
-               spdlog::info("connected to systemd {} on the system bus at {}; watching {} units",
-                            version, link_.address(), watcher_.size());
-             },
-             [] { spdlog::warn("lost systemd; units keep running, reconnecting"); }}) {}
+            {[this](const std::string& version) { systemdReady(version); },
+             [] { spdlog::warn("lost systemd; units keep running, reconnecting"); }}) {
+  if (config_.scheduler) {
+    scheduler_ = std::make_unique<SchedulerLink>(io.get_executor(), config_, facts_, runner_,
+                                                 units_, watcher_);
+  }
+}
 
 void Agent::start() {
-  for (const auto& unit : units_.installed())
-    watcher_.watch(unit);
+  spdlog::info("machine {} ({}), metadata {}", facts_.machine_id, facts_.hostname,
+               machine::formatMetadata(facts_.metadata));
+  runner_.start();
   link_.start();
 }
 
+void Agent::systemdReady(const std::string& version) {
+  facts_.systemd_version = version;
+  spdlog::info("connected to systemd {} on the system bus at {}; watching {} units", version,
+               link_.address(), watcher_.size());
+  machine::refreshFacts(link_.connection(), factsOptions(config_), facts_,
+                        [this](const machine::MachineFacts& fresh, bool changed) {
+                          if (!changed) return;
+                          facts_.hostname = fresh.hostname;
+                          facts_.public_ip = fresh.public_ip;
+                          facts_.addresses = fresh.addresses;
+                        });
+  runner_.trigger();
+  // The first hello carries the units as systemd reports them, so the session starts only now.
+  if (scheduler_ && !scheduler_started_) {
+    scheduler_started_ = true;
+    scheduler_->start();
+  }
+}
+
 void Agent::stop() {
+  if (scheduler_) scheduler_->stop();
   spdlog::info("stopped; the units deckhand manages keep running");
 }
 

@@ -1,10 +1,15 @@
 #pragma once
-// The agent's lifetime: keep a line to systemd and watch the units this agent installed; later
-// stages add the scheduler session and the reconciler. Runs on one io_context thread.
+// The agent's lifetime: keep a line to systemd, watch the agent's units, hold the desired state
+// and converge to it, and (when a scheduler is configured) keep the session to the scheduler.
+// Everything runs on one io_context thread.
 
 #include <boost/asio/io_context.hpp>
+#include <memory>
 
 #include "agent/config/config.hpp"
+#include "agent/machine/facts.hpp"
+#include "agent/reconcile_runner.hpp"
+#include "agent/scheduler_link.hpp"
 #include "systemd/systemd_link.hpp"
 #include "systemd/unit_manager.hpp"
 #include "systemd/unit_watcher.hpp"
@@ -13,20 +18,28 @@ namespace deckhand {
 
 class Agent {
  public:
+  // Throws std::runtime_error when a machine fact or the token cannot be read.
   Agent(boost::asio::io_context& io, config::Config config);
   Agent(const Agent&) = delete;
   Agent& operator=(const Agent&) = delete;
 
-  // Connects to systemd (retrying until the bus answers) and starts watching.
+  // Connects to systemd (retrying until the bus answers) and to the scheduler, and starts watching.
   void start();
-  // Lets go of systemd. Units keep running: stopping the agent never stops what it manages.
+  // Lets go of systemd and the scheduler. Units keep running: stopping the agent never stops what
+  // it manages.
   void stop();
 
  private:
+  void systemdReady(const std::string& version);
+
   config::Config config_;
+  machine::MachineFacts facts_;
   systemd::UnitWatcher watcher_;
   systemd::UnitManager units_;
+  ReconcileRunner runner_;
   systemd::SystemdLink link_;
+  std::unique_ptr<SchedulerLink> scheduler_;
+  bool scheduler_started_ = false;
 };
 
 }  // namespace deckhand

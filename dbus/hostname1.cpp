@@ -6,10 +6,7 @@
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
-#include <stdexcept>
 
 namespace deckhand::dbus {
 namespace {
@@ -33,12 +30,12 @@ Hostname1::~Hostname1() {
 }
 
 void Hostname1::hostname(Reply<std::string> reply) {
-  bus_.call([this, reply] {
+  bus_.call([this, reply = std::move(reply)] {
     proxy_->callMethodAsync("Get")
         .onInterface(kProperties)
         .withArguments(kInterface, "Hostname")
         .withTimeout(kCallTimeout)
-        .uponReplyInvoke([this, reply](const sdbus::Error* error, sdbus::Variant value) {
+        .uponReplyInvoke([this, reply](const sdbus::Error* error, const sdbus::Variant& value) {
           bus_.replied();
           if (error != nullptr) return reply(BusError{error->getName(), error->getMessage()}, {});
           if (!value.containsValueOfType<std::string>()) {
@@ -53,10 +50,8 @@ void Hostname1::hostname(Reply<std::string> reply) {
 
 std::string kernelHostname() {
   char name[HOST_NAME_MAX + 1] = {};
-  if (::gethostname(name, sizeof name) != 0) {
-    throw std::runtime_error(std::string("reading the kernel's host name (gethostname) failed: ") +
-                             std::strerror(errno));
-  }
+  // gethostname fails only for a bad pointer or a buffer shorter than HOST_NAME_MAX + 1.
+  ::gethostname(name, sizeof name);
   return name;
 }
 
@@ -64,8 +59,8 @@ void readHostname(BusConnection& bus, std::function<void(std::string)> done) {
   // The proxy must outlive the call: the reply handler holds it, and hands it to the executor to
   // be destroyed once the handler has returned (a proxy can't be destroyed from its own callback).
   auto proxy = std::make_shared<Hostname1>(bus);
-  proxy->hostname([proxy, executor = bus.executor(), done](std::optional<BusError> error,
-                                                           std::string name) {
+  proxy->hostname([proxy, executor = bus.executor(), done = std::move(done)](
+                      std::optional<BusError> error, std::string name) {
     boost::asio::post(executor, [proxy] {});
     if (error) {
       spdlog::debug("reading the host name from hostname1 failed: {}; using the kernel's",

@@ -32,9 +32,10 @@ class Hostname1 {
 // The kernel's host name (gethostname), in this process's UTS namespace.
 std::string kernelHostname();
 
-// The host name from hostname1 when it answers, else the kernel's (on any error: ServiceUnknown,
-// a failed activation, a timeout). done runs on the bus's executor, once, unless the bus
-// connection is destroyed before the reply.
+// The host name from hostname1 when it answers, else the kernel's (on any error: ServiceUnknown
+// where hostnamed is not installed, NoSuchUnit when activation finds no unit, a timeout). done
+// runs once, on the bus's executor; also when the bus is lost meanwhile (sd-bus answers pending
+// calls with NoReply first), but never if the BusConnection is destroyed before the reply.
 void readHostname(BusConnection& bus, std::function<void(std::string)> done);
 
 }  // namespace deckhand::dbus

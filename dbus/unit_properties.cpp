@@ -85,26 +85,49 @@ UnitProperties::~UnitProperties() {
 
 void UnitProperties::getAll(const std::string& unit, const std::string& interface,
                             Reply<PropertyMap> reply) {
-  bus_.call([this, unit, interface, reply = std::move(reply), alive = alive_] {
+  call(unit, "GetAll", {interface}, std::move(reply));
+}
+
+void UnitProperties::get(const std::string& unit, const std::string& interface,
+                         const std::string& property, Reply<PropertyMap> reply) {
+  call(unit, "Get", {interface, property}, std::move(reply));
+}
+
+void UnitProperties::call(const std::string& unit, const char* method,
+                          std::vector<std::string> arguments, Reply<PropertyMap> reply) {
+  bus_.call([this, unit, method, arguments = std::move(arguments), reply = std::move(reply),
+             alive = alive_] {
     in_flight_.push_front(sdbus::createProxy(bus_.connection(), kService, unitObjectPath(unit)));
     const auto proxy = in_flight_.begin();
-    (*proxy)
-        ->callMethodAsync("GetAll")
-        .onInterface("org.freedesktop.DBus.Properties")
-        .withArguments(interface)
-        .uponReplyInvoke(
-            [this, proxy, reply, alive](const sdbus::Error* error, const PropertyMap& properties) {
-              bus_.replied();
-              if (error != nullptr) {
-                reply(BusError{error->getName(), error->getMessage()}, {});
-              } else {
-                reply(std::nullopt, properties);
-              }
-              // The proxy is still running this callback: drop it once the callback has returned.
-              boost::asio::post(bus_.executor(), [this, proxy, alive] {
-                if (*alive) in_flight_.erase(proxy);
-              });
-            });
+    auto message = (*proxy)->createMethodCall("org.freedesktop.DBus.Properties", method);
+    for (const auto& argument : arguments)
+      message << argument;
+    const bool single = arguments.size() == 2;
+    const std::string property = single ? arguments[1] : "";
+    (*proxy)->callMethod(
+        message,
+        [this, proxy, reply, single, property, alive](sdbus::MethodReply& answer,
+                                                      const sdbus::Error* error) {
+          bus_.replied();
+          if (error != nullptr) {
+            reply(BusError{error->getName(), error->getMessage()}, {});
+          } else {
+            PropertyMap properties;
+            if (single) {
+              sdbus::Variant value;
+              answer >> value;
+              properties.emplace(property, std::move(value));
+            } else {
+              answer >> properties;
+            }
+            reply(std::nullopt, properties);
+          }
+          // The proxy is still running this callback: drop it once the callback has returned.
+          boost::asio::post(bus_.executor(), [this, proxy, alive] {
+            if (*alive) in_flight_.erase(proxy);
+          });
+        },
+        0);
   });
 }
 

@@ -32,6 +32,7 @@ class SystemdLink {
   void start();
   bool ready() const { return ready_; }
   const std::string& address() const { return bus_.address(); }
+  dbus::BusConnection* connection() { return connection_; }  // null while down
 
  private:
   void up(dbus::BusConnection& bus);

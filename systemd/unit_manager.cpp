@@ -349,7 +349,12 @@ void UnitManager::finishJob(JobRequest request, std::string result, std::string 
   auto done = std::move(request.done);
   JobResult outcome{request.unit, request.operation, std::move(result), std::move(error), {}};
   if (outcome.result == "error") return done(outcome);
-  // JobRemoved can come before the unit's own PropertiesChanged: read the unit's final state.
+  // systemd sends a unit's PropertiesChanged before the JobRemoved of its job, so a watched unit's
+  // state is already final here; any other unit is read.
+  if (const UnitState* state = watcher_.current(outcome.unit)) {
+    outcome.state = *state;
+    return done(outcome);
+  }
   watcher_.readNow(outcome.unit, [outcome, done](const UnitState& state) mutable {
     outcome.state = state;
     done(outcome);

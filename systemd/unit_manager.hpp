@@ -74,6 +74,7 @@ class UnitManager {
   // agent restart).
   bool owns(const std::string& name) const;
   std::vector<std::string> installed() const;
+  const std::filesystem::path& unitsDirectory() const { return units_dir_; }
   std::size_t unfinishedJobs() const { return unfinished_jobs_; }
   std::size_t reloadsDone() const { return reloads_done_; }
 

@@ -4,8 +4,6 @@
 #include <cstdint>
 #include <string>
 
-#include "dbus/unit_properties.hpp"
-
 namespace deckhand::systemd {
 
 struct UnitState {
@@ -25,16 +23,9 @@ struct UnitState {
   bool operator==(const UnitState&) const = default;
 };
 
-// Copies the properties deckhand tracks from a GetAll or PropertiesChanged map; ignores the rest
-// and values of an unexpected type.
-void applyUnitProperties(UnitState& state, const dbus::PropertyMap& properties);
-
 // Whether b is a different step in the unit's life than a: loaded or not, its active and sub
 // state, a restart, a new invocation. Result, PIDs and exit codes ride along with those steps.
 bool isTransition(const UnitState& a, const UnitState& b);
-
-// Whether name is one of the properties applyUnitProperties reads.
-bool isTrackedUnitProperty(const std::string& name);
 
 // "active (running)", "failed (exit-code, status 3)": one line for logs and tables.
 std::string describeUnitState(const UnitState& state);

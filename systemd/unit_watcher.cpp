@@ -3,7 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/post.hpp>
+
+#include "systemd/unit_state_read.hpp"
 
 namespace deckhand::systemd {
 namespace {
@@ -11,6 +14,18 @@ namespace {
 bool isService(const std::string& unit) {
   return unit.ends_with(".service");
 }
+
+// What UnitState takes from the Unit interface, read one by one: GetAll there would make systemd
+// compute UnitFileState, a scan of every unit folder on the first read after each reload.
+constexpr std::array kUnitProperties = {
+    "LoadState",
+    "LoadError",
+    "ActiveState",
+    "SubState",
+    "InvocationID",
+    "ActiveEnterTimestamp",
+    "InactiveEnterTimestamp",
+};
 
 }  // namespace
 
@@ -39,6 +54,14 @@ const UnitState* UnitWatcher::state(const std::string& unit) const {
   const auto found = units_.find(unit);
   if (found == units_.end() || !found->second.reported) return nullptr;
   return &*found->second.reported;
+}
+
+const UnitState* UnitWatcher::current(const std::string& unit) const {
+  const auto found = units_.find(unit);
+  if (found == units_.end() || !found->second.reported || found->second.reads_outstanding > 0) {
+    return nullptr;
+  }
+  return &found->second.current;
 }
 
 void UnitWatcher::attach(dbus::BusConnection& bus) {
@@ -82,7 +105,7 @@ void UnitWatcher::readNow(const std::string& unit, std::function<void(const Unit
 void UnitWatcher::read(const std::string& unit) {
   if (!properties_) return;
   const bool watched = units_.contains(unit);
-  const int reads = isService(unit) ? 2 : 1;
+  const int reads = static_cast<int>(kUnitProperties.size()) + (isService(unit) ? 1 : 0);
   (watched ? units_[unit] : one_off_[unit]).reads_outstanding += reads;
   if (watched) reads_outstanding_ += reads;
   const auto on_reply = [this, unit, watched, alive = alive_](
@@ -110,7 +133,9 @@ void UnitWatcher::read(const std::string& unit) {
     for (auto& reader : readers)
       reader(state);
   };
-  properties_->getAll(unit, dbus::kUnitInterface, on_reply);
+  for (const char* property : kUnitProperties) {
+    properties_->get(unit, dbus::kUnitInterface, property, on_reply);
+  }
   if (isService(unit)) properties_->getAll(unit, dbus::kServiceInterface, on_reply);
 }
 

@@ -41,6 +41,9 @@ class UnitWatcher {
   // Re-read every watched unit (after a daemon-reload or reexec), or one.
   void resync();
   void refresh(const std::string& unit);
+  // What is known of a watched unit right now, including signals not yet reported; null when
+  // unit is not watched, or a read of it is still under way.
+  const UnitState* current(const std::string& unit) const;
   // Reads unit now (watched or not) and hands its fresh state to done; a watched unit's change is
   // also reported as usual.
   void readNow(const std::string& unit, std::function<void(const UnitState&)> done);

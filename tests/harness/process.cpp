@@ -59,7 +59,14 @@ class SpawnActions {
   void redirect(int from_fd, int to_fd) {
     ::posix_spawn_file_actions_adddup2(&actions_, from_fd, to_fd);
   }
-  const posix_spawn_file_actions_t* get() const { return &actions_; }
+  // The actions, ending with: only stdin, stdout and stderr reach the child. Descriptors opened
+  // without O_CLOEXEC (Asio's sockets, a test's listening scheduler) would otherwise live on in
+  // the child and in everything it starts, e.g. a sandbox, keeping a port bound after the test
+  // closed it.
+  const posix_spawn_file_actions_t* finish() {
+    ::posix_spawn_file_actions_addclosefrom_np(&actions_, STDERR_FILENO + 1);
+    return &actions_;
+  }
 
  private:
   posix_spawn_file_actions_t actions_;
@@ -88,12 +95,12 @@ std::vector<char*> nullTerminated(std::vector<std::string>& strings) {
 
 // Starts the child; throws std::system_error if it can't (e.g. no such program).
 pid_t spawn(const std::vector<std::string>& argv,
-            const std::map<std::string, std::string>& extra_env, const SpawnActions& actions) {
+            const std::map<std::string, std::string>& extra_env, SpawnActions& actions) {
   if (argv.empty()) throw std::invalid_argument("cannot run an empty command line");
   std::vector<std::string> args = argv;
   std::vector<std::string> environment = environmentWith(extra_env);
   pid_t pid = -1;
-  const int error = ::posix_spawnp(&pid, args[0].c_str(), actions.get(), nullptr,
+  const int error = ::posix_spawnp(&pid, args[0].c_str(), actions.finish(), nullptr,
                                    nullTerminated(args).data(), nullTerminated(environment).data());
   if (error != 0) throw std::system_error(error, std::generic_category(), "cannot run " + args[0]);
   return pid;

@@ -1,0 +1,191 @@
+#include "agent/reconcile_runner.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "agent/reconciler/reconcile.hpp"
+#include "systemd/unit_file.hpp"
+
+namespace deckhand {
+namespace {
+
+using reconciler::Task;
+using reconciler::TaskKind;
+
+bool isFirstPhase(const Task& task) {
+  return task.kind == TaskKind::remove || task.kind == TaskKind::install;
+}
+
+}  // namespace
+
+ReconcileRunner::ReconcileRunner(boost::asio::any_io_executor executor, systemd::UnitManager& units,
+                                 systemd::UnitWatcher& watcher,
+                                 std::function<void(const std::string&)> on_removed)
+    : executor_(std::move(executor)),
+      units_(units),
+      watcher_(watcher),
+      on_removed_(std::move(on_removed)),
+      safety_timer_(executor_) {}
+
+ReconcileRunner::~ReconcileRunner() {
+  *alive_ = false;
+}
+
+void ReconcileRunner::start() {
+  for (const auto& name : units_.installed()) {
+    watcher_.watch(name);
+    std::ifstream in(units_.unitsDirectory() / name);
+    std::ostringstream text;
+    text << in.rdbuf();
+    try {
+      installed_hashes_[name] = systemd::unitHash(systemd::parseUnitFile(text.str(), name));
+    } catch (const systemd::UnitFileError& error) {
+      // Installed by an older agent or edited by hand: a desired state re-installs it.
+      spdlog::warn("installed unit {} does not parse: {}", name, error.what());
+      installed_hashes_[name] = "";
+    }
+  }
+  armSafetyTimer();
+}
+
+void ReconcileRunner::setDesired(reconciler::DesiredUnit unit) {
+  watcher_.watch(unit.name);
+  desired_[unit.name] = std::move(unit);
+}
+
+const reconciler::DesiredUnit* ReconcileRunner::desired(const std::string& name) const {
+  const auto found = desired_.find(name);
+  return found == desired_.end() ? nullptr : &found->second;
+}
+
+std::optional<std::string> ReconcileRunner::installedHash(const std::string& name) const {
+  const auto found = installed_hashes_.find(name);
+  if (found == installed_hashes_.end()) return std::nullopt;
+  return found->second;
+}
+
+std::vector<std::string> ReconcileRunner::installedUnits() const {
+  std::vector<std::string> names;
+  for (const auto& [name, hash] : installed_hashes_)
+    names.push_back(name);
+  return names;
+}
+
+void ReconcileRunner::trigger() {
+  if (running_) {
+    again_ = true;
+    return;
+  }
+  if (trigger_posted_) return;
+  trigger_posted_ = true;
+  // Requests that arrive together (a desired batch) make one pass.
+  boost::asio::post(executor_, [this, alive = alive_] {
+    if (!*alive) return;
+    trigger_posted_ = false;
+    pass();
+  });
+}
+
+void ReconcileRunner::pass() {
+  std::map<std::string, reconciler::ObservedUnit> observed;
+  const auto observe = [&](const std::string& name) {
+    reconciler::ObservedUnit unit{name, false, "", {}};
+    if (const auto hash = installedHash(name)) {
+      unit.installed = true;
+      unit.installed_hash = *hash;
+    }
+    if (const auto* state = watcher_.state(name)) unit.state = *state;
+    observed.emplace(name, std::move(unit));
+  };
+  for (const auto& [name, unit] : desired_)
+    observe(name);
+  for (const auto& [name, hash] : installed_hashes_)
+    observe(name);
+
+  auto tasks = reconciler::reconcile(desired_, observed);
+  // Inactive units that are gone need no memory.
+  std::erase_if(desired_, [&](const auto& entry) {
+    return entry.second.state == reconciler::DesiredUnit::TargetState::inactive &&
+           !installed_hashes_.contains(entry.first);
+  });
+  if (tasks.empty()) return;
+  running_ = true;
+  auto later = std::vector<Task>(std::stable_partition(tasks.begin(), tasks.end(), isFirstPhase),
+                                 tasks.end());
+  tasks.erase(tasks.end() - static_cast<std::ptrdiff_t>(later.size()), tasks.end());
+  runTasks(std::move(tasks), [this, later = std::move(later)]() mutable {
+    runTasks(std::move(later), [this] {
+      running_ = false;
+      if (std::exchange(again_, false)) trigger();
+    });
+  });
+}
+
+void ReconcileRunner::runTasks(std::vector<Task> tasks, std::function<void()> then) {
+  if (tasks.empty()) return then();
+  auto remaining = std::make_shared<std::size_t>(tasks.size());
+  auto finish = std::make_shared<std::function<void()>>(std::move(then));
+  for (const auto& task : tasks) {
+    spdlog::info("reconciler: {}", reconciler::describeTask(task));
+    runTask(task, [remaining, finish] {
+      if (--*remaining == 0) (*finish)();
+    });
+  }
+}
+
+void ReconcileRunner::runTask(const Task& task, std::function<void()> done) {
+  const std::string name = task.unit;
+  const auto report_job = [name, done](const systemd::JobResult& result) {
+    if (!result.ok()) spdlog::warn("reconciler: {}", result.describe());
+    done();
+  };
+  switch (task.kind) {
+    case TaskKind::remove:
+      return units_.remove(name, [this, name, done](const std::optional<std::string>& error) {
+        if (error) {
+          spdlog::warn("reconciler: {}", *error);
+        } else {
+          installed_hashes_.erase(name);
+          if (!desired_.contains(name)) watcher_.unwatch(name);
+          if (on_removed_) on_removed_(name);
+        }
+        done();
+      });
+    case TaskKind::install: {
+      const auto found = desired_.find(name);
+      if (found == desired_.end()) return done();
+      const std::string hash = found->second.hash;
+      return units_.install(name, found->second.text,
+                            [this, name, hash, done](const std::optional<std::string>& error) {
+                              if (error) {
+                                spdlog::warn("reconciler: {}", *error);
+                              } else {
+                                installed_hashes_[name] = hash;
+                                watcher_.refresh(name);
+                              }
+                              done();
+                            });
+    }
+    case TaskKind::stop:
+      return units_.stop(name, report_job);
+    case TaskKind::restart:
+      return units_.restart(name, report_job);
+    case TaskKind::start:
+      return units_.start(name, report_job);
+  }
+  done();
+}
+
+void ReconcileRunner::armSafetyTimer() {
+  safety_timer_.expires_after(kSafetyResync);
+  safety_timer_.async_wait([this, alive = alive_](const boost::system::error_code& error) {
+    if (error || !*alive) return;
+    trigger();
+    armSafetyTimer();
+  });
+}
+
+}  // namespace deckhand

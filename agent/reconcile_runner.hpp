@@ -1,0 +1,69 @@
+#pragma once
+// Runs the reconciler: holds the desired state the scheduler asked for (kept across scheduler
+// disconnects), asks reconciler::reconcile for a plan, and carries it out through UnitManager in
+// fleet's order: removes and installs together (they share one daemon-reload), then stops,
+// restarts and starts. A pass runs when the desired state changes, when systemd comes (back) up,
+// and on a slow safety timer; not on every unit event, so a one-off stop action is not undone at
+// once. Units without a desired state are left alone, also those the agent installed earlier:
+// the scheduler sees them in hello (desired null) and decides.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/reconciler/task.hpp"
+#include "agent/reconciler/unit_snapshot.hpp"
+#include "systemd/unit_manager.hpp"
+#include "systemd/unit_watcher.hpp"
+
+namespace deckhand {
+
+class ReconcileRunner {
+ public:
+  static constexpr std::chrono::seconds kSafetyResync{30};
+
+  // on_removed: a unit the agent had installed is gone (removed on the desired state's behalf).
+  ReconcileRunner(boost::asio::any_io_executor executor, systemd::UnitManager& units,
+                  systemd::UnitWatcher& watcher,
+                  std::function<void(const std::string&)> on_removed);
+  ~ReconcileRunner();
+
+  // Reads the hashes of the units already installed and watches them; starts the safety timer.
+  void start();
+
+  void setDesired(reconciler::DesiredUnit unit);
+  const reconciler::DesiredUnit* desired(const std::string& name) const;
+  const std::map<std::string, reconciler::DesiredUnit>& allDesired() const { return desired_; }
+  // The hash of the installed text; nullopt when the agent has not installed the unit.
+  std::optional<std::string> installedHash(const std::string& name) const;
+  std::vector<std::string> installedUnits() const;
+
+  // Plans and runs a pass soon (passes never overlap; one requested during a pass follows it).
+  void trigger();
+
+ private:
+  void pass();
+  void runTasks(std::vector<reconciler::Task> tasks, std::function<void()> then);
+  void runTask(const reconciler::Task& task, std::function<void()> done);
+  void armSafetyTimer();
+
+  boost::asio::any_io_executor executor_;
+  systemd::UnitManager& units_;
+  systemd::UnitWatcher& watcher_;
+  std::function<void(const std::string&)> on_removed_;
+  std::map<std::string, reconciler::DesiredUnit> desired_;
+  std::map<std::string, std::string> installed_hashes_;
+  boost::asio::steady_timer safety_timer_;
+  bool trigger_posted_ = false;
+  bool running_ = false;
+  bool again_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace deckhand

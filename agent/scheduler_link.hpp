@@ -1,0 +1,78 @@
+#pragma once
+// The agent's side of docs/protocol.md: keeps the session to the scheduler, says hello with a full
+// snapshot on every connection, sends each unit transition, and answers every request. Requests
+// change the desired state (ReconcileRunner), command units (UnitManager) or read state; nothing
+// here touches systemd directly.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "agent/config/config.hpp"
+#include "agent/constraints/able_to_run.hpp"
+#include "agent/link/codec_messages.hpp"
+#include "agent/link/codec_requests.hpp"
+#include "agent/link/session.hpp"
+#include "agent/machine/facts.hpp"
+#include "agent/reconcile_runner.hpp"
+#include "systemd/journal_reader.hpp"
+#include "systemd/unit_manager.hpp"
+#include "systemd/unit_watcher.hpp"
+
+namespace deckhand {
+
+class SchedulerLink {
+ public:
+  // Throws std::runtime_error when the token file cannot be read.
+  SchedulerLink(boost::asio::any_io_executor executor, const config::Config& config,
+                machine::MachineFacts& facts, ReconcileRunner& runner, systemd::UnitManager& units,
+                systemd::UnitWatcher& watcher);
+
+  void start();
+  void stop();
+
+  // A unit's state changed, or it is gone.
+  void unitChanged(const std::string& name);
+  void unitRemoved(const std::string& name);
+
+ private:
+  link::UnitReport report(const std::string& name) const;
+  std::vector<link::UnitReport> allReports() const;
+  std::string hello() const;
+  void stateChanged(bool connected, const std::string& why);
+  void onMessage(const std::string& frame);
+
+  void handle(link::DesiredRequest& request);
+  void handle(const link::RemoveRequest& request);
+  void handle(const link::ActionRequest& request);
+  void handle(const link::QueryRequest& request);
+  void handle(const link::JournalRequest& request);
+  void handle(const link::CancelRequest& request);
+  void handle(const link::SetMetadataRequest& request);
+  void handle(const link::SchedulerHeartbeat&) {}
+
+  // Whether the scheduler may act on name: installed by this agent, or desired here.
+  bool known(const std::string& name) const;
+  // Parses unit's [X-Fleet] constraints and checks them against this machine and the other desired
+  // units; nullopt and *constraints filled when the machine can run it.
+  std::optional<link::ProtocolError> checkConstraints(
+      const link::DesiredUnit& unit, constraints::UnitConstraints* constraints) const;
+
+  boost::asio::any_io_executor executor_;
+  std::string url_;
+  machine::MachineFacts& facts_;
+  ReconcileRunner& runner_;
+  systemd::UnitManager& units_;
+  systemd::UnitWatcher& watcher_;
+  std::unique_ptr<link::Session> session_;
+  // The desired loaded and launched units as ableToRun sees them, kept so that a batch of N units
+  // is not N² parses.
+  std::map<std::string, constraints::PlacedUnit> placed_;
+  // Journals being followed for this connection, by request id.
+  std::map<std::string, std::unique_ptr<systemd::JournalReader>> follows_;
+  std::size_t in_flight_ = 0;  // requests waiting for systemd
+};
+
+}  // namespace deckhand
