@@ -3,12 +3,18 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/machine/facts_gather.hpp"
+#include "agent/machine/metadata_store.hpp"
 
 namespace deckhand {
 namespace {
 
+// The scheduler's set_metadata outlives a restart and wins over the configured metadata.
 machine::FactsOptions factsOptions(const config::Config& config) {
-  return {config.public_ip, false, config.metadata};
+  machine::FactsOptions options{config.public_ip, false, config.metadata};
+  if (auto saved = machine::loadSavedMetadata(config.state_dir)) {
+    options.metadata = std::move(*saved);
+  }
+  return options;
 }
 
 }  // namespace
@@ -46,7 +52,7 @@ void Agent::systemdReady(const std::string& version) {
   facts_.systemd_version = version;
   spdlog::info("connected to systemd {} on the system bus at {}; watching {} units", version,
                link_.address(), watcher_.size());
-  machine::refreshFacts(link_.connection(), factsOptions(config_), facts_,
+  machine::refreshFacts(link_.connection(), {config_.public_ip, false, facts_.metadata}, facts_,
                         [this](const machine::MachineFacts& fresh, bool changed) {
                           if (!changed) return;
                           facts_.hostname = fresh.hostname;

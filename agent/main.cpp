@@ -1,4 +1,4 @@
-// deckhand: the node agent. Exit codes: 0 done, 2 bad configuration.
+// deckhand: the node agent. Exit codes: 0 done, 1 could not start, 2 bad configuration.
 
 #include <spdlog/spdlog.h>
 
@@ -6,6 +6,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <iostream>
+#include <optional>
 
 #include "agent/agent.hpp"
 #include "agent/config/command_line.hpp"
@@ -14,11 +15,20 @@
 
 namespace {
 
+constexpr int kExitCannotRun = 1;
 constexpr int kExitBadConfig = 2;
 
 int runAgent(const deckhand::config::Config& config) {
   boost::asio::io_context io(1);
-  deckhand::Agent agent(io, config);
+  spdlog::info("deckhand {} starting", DECKHAND_VERSION);
+  std::optional<deckhand::Agent> agent_holder;
+  try {
+    agent_holder.emplace(io, config);
+  } catch (const std::runtime_error& error) {
+    spdlog::critical("cannot start: {}", error.what());
+    return kExitCannotRun;
+  }
+  deckhand::Agent& agent = *agent_holder;
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& error, int signal_number) {
     if (error) return;
@@ -26,7 +36,6 @@ int runAgent(const deckhand::config::Config& config) {
     agent.stop();
     io.stop();
   });
-  spdlog::info("deckhand {} starting", DECKHAND_VERSION);
   agent.start();
   io.run();
   return 0;

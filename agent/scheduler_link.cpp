@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "agent/constraints/constraints.hpp"
+#include "agent/machine/metadata_store.hpp"
 #include "systemd/unit_name.hpp"
 
 namespace deckhand {
@@ -71,6 +72,7 @@ SchedulerLink::SchedulerLink(boost::asio::any_io_executor executor, const config
                              systemd::UnitManager& units, systemd::UnitWatcher& watcher)
     : executor_(executor),
       url_(config.scheduler->text()),
+      state_dir_(config.state_dir),
       facts_(facts),
       runner_(runner),
       units_(units),
@@ -313,6 +315,12 @@ void SchedulerLink::handle(const link::CancelRequest& request) {
 }
 
 void SchedulerLink::handle(const link::SetMetadataRequest& request) {
+  try {
+    machine::saveMetadata(state_dir_, request.metadata);
+  } catch (const std::runtime_error& error) {
+    return session_->send(link::encodeError(ProtocolError(
+        ErrorCode::internal, std::string("metadata not changed: ") + error.what(), request.id)));
+  }
   facts_.metadata = request.metadata;
   spdlog::info("metadata set by the scheduler: {}", machine::formatMetadata(facts_.metadata));
   session_->send(link::encodeResult(request.id));

@@ -62,6 +62,7 @@ class SchedulerLink {
 
   boost::asio::any_io_executor executor_;
   std::string url_;
+  std::filesystem::path state_dir_;
   machine::MachineFacts& facts_;
   ReconcileRunner& runner_;
   systemd::UnitManager& units_;

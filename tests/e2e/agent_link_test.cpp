@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <csignal>
 #include <cstdlib>
+#include <fstream>
 #include <thread>
 
 #include "systemd/unit_file.hpp"
@@ -62,12 +64,29 @@ class AgentLinkTest : public ::testing::Test {
     SandboxOptions options;
     options.hostname = "e2e-node";
     sandbox_.emplace(options);
-    const std::string agent = sandbox_->installFile(agentBinary());
-    agent_.emplace(sandbox_->execArgv({agent, "--config", "/dev/null", "--scheduler-url",
-                                       peer_.url(), "--heartbeat-interval", "1s", "--metadata",
-                                       "region=test,disk=ssd", "--log-level", "debug"}));
+    agent_path_ = sandbox_->installFile(agentBinary());
+    startAgent();
     hello_ = waitFor("hello");
     ASSERT_TRUE(hello_) << agent_->output();
+  }
+
+  // SIGTERM to the agent itself (nsenter, the launcher, does not pass signals on), by its PID.
+  void stopAgent() {
+    std::ifstream children("/proc/" + std::to_string(agent_->pid()) + "/task/" +
+                           std::to_string(agent_->pid()) + "/children");
+    pid_t agent = 0;
+    ASSERT_TRUE(children >> agent) << "no agent under launcher " << agent_->pid();
+    ::kill(agent, SIGTERM);
+    EXPECT_EQ(agent_->wait(10s), 0) << agent_->output();
+    agent_.reset();
+  }
+
+  // The agent keeps its state in the sandbox's private /run, not in the host's /var/lib.
+  void startAgent() {
+    agent_.emplace(
+        sandbox_->execArgv({agent_path_, "--config", "/dev/null", "--scheduler-url", peer_.url(),
+                            "--heartbeat-interval", "1s", "--metadata", "region=test,disk=ssd",
+                            "--state-directory", "/run/deckhand/state", "--log-level", "debug"}));
   }
 
   void TearDown() override {
@@ -101,6 +120,7 @@ class AgentLinkTest : public ::testing::Test {
 
   SchedulerPeer peer_;
   std::optional<SystemdSandbox> sandbox_;
+  std::string agent_path_;
   std::optional<BackgroundProcess> agent_;
   std::optional<json::object> hello_;
 };
@@ -257,6 +277,34 @@ TEST_F(AgentLinkTest, JournalOfAUnitIsReadBackAndFollowed) {
   const auto foreign = result("j3");
   ASSERT_TRUE(foreign);
   EXPECT_EQ(foreign->at("error").as_object().at("code").as_string(), "not_owned");
+}
+
+TEST_F(AgentLinkTest, MetadataSetByTheSchedulerIsAppliedKeptAndReported) {
+  peer_.send(R"({"type":"set_metadata","id":"s1","metadata":{"region":"moved","rack":"r7"}})");
+  const auto set = result("s1");
+  ASSERT_TRUE(set);
+  EXPECT_TRUE(set->at("ok").as_bool());
+  peer_.send(R"({"type":"query","id":"q1","what":"machine"})");
+  const auto machine = result("q1");
+  ASSERT_TRUE(machine);
+  EXPECT_THAT(json::serialize(*machine), HasSubstr(R"("rack":"r7")"));
+
+  // Constraints see it at once.
+  const std::string text = std::string(kWeb) + "[X-Fleet]\nMachineMetadata=rack=r7\n";
+  peer_.send(desired("d1", "racked.service", "launched", text));
+  const auto accepted = result("d1");
+  ASSERT_TRUE(accepted);
+  EXPECT_TRUE(accepted->at("units").as_array().at(0).as_object().at("ok").as_bool());
+
+  // And it survives a restart of the agent, over the configured region=test.
+  stopAgent();
+  startAgent();
+  const auto hello = waitFor("hello", [](const json::object& m) {
+    return m.at("machine").as_object().at("metadata").as_object().contains("rack");
+  });
+  ASSERT_TRUE(hello) << agent_->output();
+  EXPECT_EQ(hello->at("machine").as_object().at("metadata").as_object().at("region").as_string(),
+            "moved");
 }
 
 TEST_F(AgentLinkTest, SchedulerRestartIsFollowedByAFreshHello) {
