@@ -9,6 +9,8 @@ namespace deckhand {
 namespace {
 
 // The scheduler's set_metadata outlives a restart and wins over the configured metadata.
+constexpr std::chrono::minutes kFactsRefresh{1};
+
 machine::FactsOptions factsOptions(const config::Config& config) {
   machine::FactsOptions options{config.public_ip, false, config.metadata};
   if (auto saved = machine::loadSavedMetadata(config.state_dir)) {
@@ -34,11 +36,37 @@ Agent::Agent(boost::asio::io_context& io, config::Config config)
               }),
       link_(io.get_executor(), watcher_, units_,
             {[this](const std::string& version) { systemdReady(version); },
-             [] { spdlog::warn("lost systemd; units keep running, reconnecting"); }}) {
+             [] { spdlog::warn("lost systemd; units keep running, reconnecting"); }}),
+      facts_timer_(io) {
   if (config_.scheduler) {
     scheduler_ = std::make_unique<SchedulerLink>(io.get_executor(), config_, facts_, runner_,
                                                  units_, watcher_);
   }
+}
+
+void Agent::refreshFacts() {
+  machine::refreshFacts(link_.connection(), {config_.public_ip, false, facts_.metadata}, facts_,
+                        [this](const machine::MachineFacts& fresh, bool changed) {
+                          if (!changed) return;
+                          spdlog::info("machine facts changed: host name {}, address {}",
+                                       fresh.hostname, fresh.public_ip);
+                          facts_.hostname = fresh.hostname;
+                          facts_.public_ip = fresh.public_ip;
+                          facts_.addresses = fresh.addresses;
+                        });
+}
+
+void Agent::armFactsTimer() {
+  facts_timer_.expires_after(kFactsRefresh);
+  facts_timer_.async_wait([this](const boost::system::error_code& error) {
+    if (error) return;
+    try {
+      refreshFacts();
+    } catch (const std::runtime_error& failure) {
+      spdlog::warn("refreshing machine facts failed: {}", failure.what());
+    }
+    armFactsTimer();
+  });
 }
 
 void Agent::start() {
@@ -46,19 +74,18 @@ void Agent::start() {
                machine::formatMetadata(facts_.metadata));
   runner_.start();
   link_.start();
+  armFactsTimer();
 }
 
 void Agent::systemdReady(const std::string& version) {
   facts_.systemd_version = version;
   spdlog::info("connected to systemd {} on the system bus at {}; watching {} units", version,
                link_.address(), watcher_.size());
-  machine::refreshFacts(link_.connection(), {config_.public_ip, false, facts_.metadata}, facts_,
-                        [this](const machine::MachineFacts& fresh, bool changed) {
-                          if (!changed) return;
-                          facts_.hostname = fresh.hostname;
-                          facts_.public_ip = fresh.public_ip;
-                          facts_.addresses = fresh.addresses;
-                        });
+  try {
+    refreshFacts();
+  } catch (const std::runtime_error& failure) {
+    spdlog::warn("refreshing machine facts failed: {}", failure.what());
+  }
   runner_.trigger();
   // The first hello carries the units as systemd reports them, so the session starts only now.
   if (scheduler_ && !scheduler_started_) {

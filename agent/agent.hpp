@@ -1,9 +1,11 @@
 #pragma once
 // The agent's lifetime: keep a line to systemd, watch the agent's units, hold the desired state
 // and converge to it, and (when a scheduler is configured) keep the session to the scheduler.
-// Everything runs on one io_context thread.
+// Everything runs on one io_context thread. Facts that change (host name, addresses) are read
+// again at every (re)connect to systemd and once a minute.
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <memory>
 
 #include "agent/config/config.hpp"
@@ -31,6 +33,8 @@ class Agent {
 
  private:
   void systemdReady(const std::string& version);
+  void refreshFacts();
+  void armFactsTimer();
 
   config::Config config_;
   machine::MachineFacts facts_;
@@ -40,6 +44,7 @@ class Agent {
   systemd::SystemdLink link_;
   std::unique_ptr<SchedulerLink> scheduler_;
   bool scheduler_started_ = false;
+  boost::asio::steady_timer facts_timer_;
 };
 
 }  // namespace deckhand

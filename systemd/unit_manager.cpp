@@ -133,7 +133,9 @@ void UnitManager::install(const std::string& name, const std::string& text, Oper
   systemd_->linkUnitFiles({path.string()}, [this, name, done = std::move(done)](
                                                const std::optional<dbus::BusError>& error) {
     if (error) return done("install " + name + ": linking failed: " + error->text());
-    requestReload([name, done](const std::optional<std::string>& error) {
+    requestReload([this, name, done](const std::optional<std::string>& error) {
+      // Every unit the agent installed is watched: its state is known when its jobs end.
+      if (!error) watcher_.watch(name);
       done(error ? std::optional<std::string>("install " + name + ": " + *error) : std::nullopt);
     });
   });

@@ -44,7 +44,6 @@ void UnitWatcher::watch(const std::string& unit) {
 void UnitWatcher::unwatch(const std::string& unit) {
   const auto found = units_.find(unit);
   if (found == units_.end()) return;
-  reads_outstanding_ -= found->second.reads_outstanding;
   units_.erase(found);
   dirty_.erase(unit);
   checkSettled();
@@ -58,7 +57,7 @@ const UnitState* UnitWatcher::state(const std::string& unit) const {
 
 const UnitState* UnitWatcher::current(const std::string& unit) const {
   const auto found = units_.find(unit);
-  if (found == units_.end() || !found->second.reported || found->second.reads_outstanding > 0) {
+  if (found == units_.end() || !found->second.reported || reading(unit)) {
     return nullptr;
   }
   return &found->second.current;
@@ -75,11 +74,10 @@ void UnitWatcher::attach(dbus::BusConnection& bus) {
 
 void UnitWatcher::detach() {
   properties_.reset();
-  for (auto& [unit, watched] : units_)
-    watched.reads_outstanding = 0;
-  for (auto& [unit, entry] : one_off_)
-    entry.reads_outstanding = 0;
-  reads_outstanding_ = 0;
+  // Replies to these will never come; attach reads every unit again.
+  replies_due_.clear();
+  waiting_.clear();
+  waiting_set_.clear();
 }
 
 void UnitWatcher::resync() {
@@ -102,41 +100,65 @@ void UnitWatcher::readNow(const std::string& unit, std::function<void(const Unit
   if (watched || entry.readers.size() == 1) read(unit);
 }
 
+bool UnitWatcher::reading(const std::string& unit) const {
+  return replies_due_.contains(unit) || waiting_set_.contains(unit);
+}
+
 void UnitWatcher::read(const std::string& unit) {
-  if (!properties_) return;
-  const bool watched = units_.contains(unit);
-  const int reads = static_cast<int>(kUnitProperties.size()) + (isService(unit) ? 1 : 0);
-  (watched ? units_[unit] : one_off_[unit]).reads_outstanding += reads;
-  if (watched) reads_outstanding_ += reads;
-  const auto on_reply = [this, unit, watched, alive = alive_](
-                            const std::optional<dbus::BusError>& error,
-                            const dbus::PropertyMap& properties) {
+  if (!properties_ || waiting_set_.contains(unit)) return;
+  // A few units at a time: a resync of thousands queues names, not thousands of bus calls.
+  if (replies_due_.contains(unit) || replies_due_.size() >= kMaxUnitsReading) {
+    waiting_.push_back(unit);
+    waiting_set_.insert(unit);
+    return;
+  }
+  const int replies = static_cast<int>(kUnitProperties.size()) + (isService(unit) ? 1 : 0);
+  replies_due_[unit] = replies;
+  const auto on_reply = [this, unit, alive = alive_](const std::optional<dbus::BusError>& error,
+                                                     const dbus::PropertyMap& properties) {
     if (!*alive) return;
+    const auto due = replies_due_.find(unit);
+    if (due == replies_due_.end()) return;  // detached meanwhile
+    const bool watched = units_.contains(unit);
     auto& table = watched ? units_ : one_off_;
     const auto found = table.find(unit);
-    if (found == table.end()) return;
-    Watched& entry = found->second;
-    if (error) {
-      spdlog::debug("reading {} failed: {}", unit, error->text());
-    } else {
-      applyUnitProperties(entry.current, properties);
+    if (found != table.end()) {
+      if (error) {
+        spdlog::debug("reading {} failed: {}", unit, error->text());
+      } else {
+        applyUnitProperties(found->second.current, properties);
+      }
     }
-    if (watched) --reads_outstanding_;
-    if (--entry.reads_outstanding > 0) return;
-    auto readers = std::move(entry.readers);
-    const UnitState state = entry.current;
-    if (watched) {
-      markDirty(unit);
-    } else {
-      one_off_.erase(found);
+    if (--due->second > 0) return;
+    replies_due_.erase(due);
+    if (found != table.end()) {
+      auto readers = std::move(found->second.readers);
+      const UnitState state = found->second.current;
+      if (watched) {
+        markDirty(unit);
+      } else {
+        one_off_.erase(found);
+      }
+      for (auto& reader : readers)
+        reader(state);
     }
-    for (auto& reader : readers)
-      reader(state);
+    readWaiting();
+    checkSettled();
   };
   for (const char* property : kUnitProperties) {
     properties_->get(unit, dbus::kUnitInterface, property, on_reply);
   }
   if (isService(unit)) properties_->getAll(unit, dbus::kServiceInterface, on_reply);
+}
+
+void UnitWatcher::readWaiting() {
+  while (!waiting_.empty() && replies_due_.size() < kMaxUnitsReading) {
+    const std::string unit = waiting_.front();
+    if (replies_due_.contains(unit)) break;  // its earlier read must end first
+    waiting_.pop_front();
+    waiting_set_.erase(unit);
+    if (units_.contains(unit) || one_off_.contains(unit)) read(unit);
+  }
 }
 
 void UnitWatcher::onPropertiesChanged(const std::string& unit, const std::string&,
@@ -150,7 +172,7 @@ void UnitWatcher::onPropertiesChanged(const std::string& unit, const std::string
     return;
   }
   // A read in flight will report; reporting now would show half of a transition.
-  if (found->second.reads_outstanding == 0) markDirty(unit);
+  if (!reading(unit)) markDirty(unit);
 }
 
 void UnitWatcher::markDirty(const std::string& unit) {
@@ -185,7 +207,8 @@ void UnitWatcher::whenSettled(std::function<void()> settled) {
 }
 
 void UnitWatcher::checkSettled() {
-  if (settled_waiters_.empty() || flush_pending_ || !dirty_.empty() || reads_outstanding_ > 0) {
+  if (settled_waiters_.empty() || flush_pending_ || !dirty_.empty() || !replies_due_.empty() ||
+      !waiting_.empty()) {
     return;
   }
   auto waiters = std::move(settled_waiters_);

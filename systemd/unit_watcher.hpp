@@ -54,12 +54,15 @@ class UnitWatcher {
  private:
   struct Watched {
     UnitState current;
-    std::optional<UnitState> reported;  // as of the last flush
-    int reads_outstanding = 0;
+    std::optional<UnitState> reported;                           // as of the last flush
     std::vector<std::function<void(const UnitState&)>> readers;  // readNow callers
   };
 
+  static constexpr std::size_t kMaxUnitsReading = 12;  // 12 × 8 calls: BusConnection's bound
+
   void read(const std::string& unit);
+  void readWaiting();
+  bool reading(const std::string& unit) const;
   void onPropertiesChanged(const std::string& unit, const std::string& interface,
                            const dbus::PropertyMap& changed,
                            const std::vector<std::string>& invalidated);
@@ -71,7 +74,10 @@ class UnitWatcher {
   ChangeHandler on_change_;
   std::map<std::string, Watched> units_;
   std::set<std::string> dirty_;
-  int reads_outstanding_ = 0;  // over all units
+  // Replies still due per unit being read, and units waiting for their turn.
+  std::map<std::string, int> replies_due_;
+  std::deque<std::string> waiting_;
+  std::set<std::string> waiting_set_;
   // Units read for readNow without being watched, until their read completes.
   std::map<std::string, Watched> one_off_;
   bool flush_pending_ = false;
