@@ -8,23 +8,12 @@
 #include <stdexcept>
 
 #include "agent/machine/facts_files.hpp"
+#include "agent/machine/text.hpp"
 
 namespace deckhand::machine {
 namespace {
 
 constexpr const char* kMeminfo = "/proc/meminfo";
-
-bool isBlank(char c) {
-  return c == ' ' || c == '\t';
-}
-
-std::string_view trimmed(std::string_view text) {
-  while (!text.empty() && isBlank(text.front()))
-    text.remove_prefix(1);
-  while (!text.empty() && isBlank(text.back()))
-    text.remove_suffix(1);
-  return text;
-}
 
 }  // namespace
 
@@ -51,12 +40,12 @@ std::optional<std::uint64_t> parseMemTotal(std::string_view meminfo) {
     std::string_view line = meminfo.substr(at, end - at);
     at = end + 1;
     if (!line.starts_with(kKey)) continue;
-    line = trimmed(line.substr(kKey.size()));
+    line = trimBlanks(line.substr(kKey.size()));
     std::uint64_t kibibytes = 0;
     const auto [rest, error] = std::from_chars(line.data(), line.data() + line.size(), kibibytes);
     // The kernel writes every size in kB (KiB); anything else is not a meminfo we understand.
     if (error != std::errc() ||
-        trimmed(line.substr(static_cast<std::size_t>(rest - line.data()))) != "kB") {
+        trimBlanks(line.substr(static_cast<std::size_t>(rest - line.data()))) != "kB") {
       return std::nullopt;
     }
     return kibibytes * 1024;

@@ -1,5 +1,7 @@
 #include "agent/machine/metadata.hpp"
 
+#include "agent/machine/text.hpp"
+
 namespace deckhand::machine {
 namespace {
 
@@ -8,14 +10,6 @@ constexpr std::size_t kMaxValue = 255;
 
 bool isAlnum(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-    text.remove_suffix(1);
-  return text;
 }
 
 }  // namespace
@@ -39,10 +33,10 @@ bool isMetadataValue(std::string_view value) {
 
 Metadata parseMetadata(std::string_view text) {
   Metadata metadata;
-  if (trim(text).empty()) return metadata;
+  if (trimBlanks(text).empty()) return metadata;
   while (true) {
     const auto comma = text.find(',');
-    const std::string_view pair = trim(text.substr(0, comma));
+    const std::string_view pair = trimBlanks(text.substr(0, comma));
     const auto equals = pair.find('=');
     if (pair.empty()) throw MetadataError("empty entry; expected KEY=VALUE between commas");
     if (equals == std::string_view::npos) {

@@ -114,6 +114,7 @@ void PeerCore::recordUpgrade(Upgrade upgrade) {
 }
 
 void PeerCore::recordFrame(ReceivedFrame frame) {
+  frame.at = Clock::now();  // before the lock, which the test's thread may hold
   const std::lock_guard lock(mutex_);
   frames_.push_back(std::move(frame));
   changed_.notify_all();

@@ -33,6 +33,7 @@ struct ReceivedFrame {
   int connection = 0;  // 1 for the first WebSocket connection accepted, and so on
   std::string text;
   bool binary = false;
+  std::chrono::steady_clock::time_point at{};  // when the peer's read of it completed
 };
 
 struct Upgrade {  // one upgrade request, accepted or not

@@ -21,6 +21,7 @@
 #include "dbus/bus_connection.hpp"
 #include "dbus/hostname1.hpp"
 #include "tests/harness/process.hpp"
+#include "tests/harness/run_until.hpp"
 #include "tests/harness/systemd_sandbox.hpp"
 
 namespace deckhand::machine {
@@ -60,13 +61,7 @@ class MachineFactsTest : public ::testing::Test {
 
   template <typename Predicate>
   bool runUntil(Predicate done, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      io_.run_for(5ms);
-      io_.restart();
-    }
-    return true;
+    return test::runUntil(io_, done, timeout);
   }
 
   std::string readHostname() {

@@ -17,6 +17,7 @@
 #include "systemd/systemd_link.hpp"
 #include "systemd/unit_manager.hpp"
 #include "systemd/unit_watcher.hpp"
+#include "tests/harness/run_until.hpp"
 #include "tests/harness/systemd_sandbox.hpp"
 
 namespace deckhand::systemd {
@@ -60,13 +61,7 @@ class UnitsTest : public ::testing::Test {
 
   template <typename Predicate>
   bool runUntil(Predicate done, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      io_.run_for(5ms);
-      io_.restart();
-    }
-    return true;
+    return test::runUntil(io_, done, timeout);
   }
 
   std::optional<std::string> install(const std::string& name, const std::string& text) {
