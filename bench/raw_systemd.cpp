@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <set>
 #include <stdexcept>
 
@@ -225,6 +226,22 @@ void RawSystemd::startAll(const std::vector<std::string>& units, std::size_t max
   if (!pipeline.failure.empty()) throw std::runtime_error(pipeline.failure);
 }
 
+void RawSystemd::installAndStartAll(const std::filesystem::path& folder,
+                                    const std::vector<std::string>& units, std::string_view text,
+                                    std::size_t max_unfinished, std::size_t max_pending) {
+  std::vector<std::string> paths;
+  paths.reserve(units.size());
+  for (const auto& unit : units) {
+    paths.push_back(folder / unit);
+    std::ofstream file(paths.back());
+    file << text;
+    if (!file.flush()) throw std::runtime_error("cannot write " + paths.back());
+  }
+  link(paths);
+  reload();
+  startAll(units, max_unfinished, max_pending);
+}
+
 void RawSystemd::drain() {
   int result = 0;
   while ((result = sd_bus_process(bus_.get(), nullptr)) > 0) {
@@ -254,6 +271,12 @@ std::vector<Clock::time_point> ActivationClock::activations() const {
   return activations_;
 }
 
+std::vector<std::uint64_t> ActivationClock::enteredActiveUsec() const {
+  const std::lock_guard lock(mutex_);
+  if (!failure_.empty()) throw std::runtime_error(failure_);
+  return entered_active_usec_;
+}
+
 void ActivationClock::run(const std::stop_token& stop) {
   while (!stop.stop_requested()) {
     int result = sd_bus_process(bus_.get(), nullptr);
@@ -277,22 +300,27 @@ int ActivationClock::onPropertiesChanged(sd_bus_message* message, void* self_poi
       sd_bus_message_enter_container(message, 'a', "{sv}") < 0) {
     return 0;
   }
+  const char* state = nullptr;  // points into message, which outlives this handler
+  std::uint64_t entered_usec = 0;
   while (sd_bus_message_enter_container(message, 'e', "sv") > 0) {
     const char* name = nullptr;
     if (sd_bus_message_read(message, "s", &name) < 0) return 0;
     if (std::string_view(name) == "ActiveState") {
-      const char* state = nullptr;
       if (sd_bus_message_read(message, "v", "s", &state) < 0) return 0;
-      if (std::string_view(state) == "active" && self.last_state_ != "active") {
-        const std::lock_guard lock(self.mutex_);
-        self.activations_.push_back(now);
-      }
-      self.last_state_ = state;
+    } else if (std::string_view(name) == "ActiveEnterTimestampMonotonic") {
+      if (sd_bus_message_read(message, "v", "t", &entered_usec) < 0) return 0;
     } else if (sd_bus_message_skip(message, "v") < 0) {
       return 0;
     }
     if (sd_bus_message_exit_container(message) < 0) return 0;
   }
+  if (state == nullptr) return 0;
+  if (std::string_view(state) == "active" && self.last_state_ != "active") {
+    const std::lock_guard lock(self.mutex_);
+    self.activations_.push_back(now);
+    self.entered_active_usec_.push_back(entered_usec);
+  }
+  self.last_state_ = state;
   return 0;
 }
 

@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -54,6 +56,12 @@ class RawSystemd {
   // max_pending calls not yet answered. Throws unless every job ends "done".
   void startAll(const std::vector<std::string>& units, std::size_t max_unfinished,
                 std::size_t max_pending);
+  // The direct way to install and start many units: a file with text for each unit written into
+  // folder, one link() of them all, one reload(), then startAll(units, max_unfinished,
+  // max_pending).
+  void installAndStartAll(const std::filesystem::path& folder,
+                          const std::vector<std::string>& units, std::string_view text,
+                          std::size_t max_unfinished, std::size_t max_pending);
   // Handles what has arrived, and forgets other clients' jobs.
   void drain();
 
@@ -82,6 +90,9 @@ class ActivationClock {
 
   // Throws if the thread lost its connection.
   std::vector<Clock::time_point> activations() const;
+  // For each of those, systemd's own time of the change: the ActiveEnterTimestampMonotonic the
+  // same signal carried, in CLOCK_MONOTONIC (steady_clock's) microseconds; 0 if it carried none.
+  std::vector<std::uint64_t> enteredActiveUsec() const;
 
  private:
   static int onPropertiesChanged(sd_bus_message* message, void* self, sd_bus_error* error);
@@ -92,6 +103,7 @@ class ActivationClock {
   std::string last_state_;  // only touched by the thread
   mutable std::mutex mutex_;
   std::vector<Clock::time_point> activations_;
+  std::vector<std::uint64_t> entered_active_usec_;
   std::string failure_;
   std::jthread thread_;  // last: stopped and joined before the rest goes
 };
