@@ -51,8 +51,9 @@ void ReconcileRunner::start() {
   armSafetyTimer();
 }
 
+// Not watched here: a unit not installed yet would be read as not-found for nothing (and loaded
+// by systemd to answer); UnitManager::install watches it once it exists.
 void ReconcileRunner::setDesired(reconciler::DesiredUnit unit) {
-  watcher_.watch(unit.name);
   desired_[unit.name] = std::move(unit);
 }
 
@@ -164,7 +165,6 @@ void ReconcileRunner::runTask(const Task& task, std::function<void()> done) {
                                 spdlog::warn("reconciler: {}", *error);
                               } else {
                                 installed_hashes_[name] = hash;
-                                watcher_.refresh(name);
                               }
                               done();
                             });

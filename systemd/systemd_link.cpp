@@ -36,7 +36,7 @@ void SystemdLink::up(dbus::BusConnection& bus) {
     units_.onJobRemoved(job, unit, result);
   };
   signals.reloading = [this](bool starting) {
-    if (!starting) watcher_.resync();
+    if (!starting) watcher_.reloaded();
   };
   systemd_ = std::make_unique<dbus::SystemdManager>(bus, std::move(signals));
   owner_watch_ = bus.connection().addMatch(kSystemdOwnerRule, [this](sdbus::Message& message) {

@@ -26,6 +26,8 @@ constexpr std::array kUnitProperties = {
     "ActiveEnterTimestamp",
     "InactiveEnterTimestamp",
 };
+// What a daemon-reload can change.
+constexpr std::array kLoadProperties = {"LoadState", "LoadError"};
 
 }  // namespace
 
@@ -77,7 +79,7 @@ void UnitWatcher::detach() {
   // Replies to these will never come; attach reads every unit again.
   replies_due_.clear();
   waiting_.clear();
-  waiting_set_.clear();
+  waiting_depth_.clear();
 }
 
 void UnitWatcher::resync() {
@@ -101,18 +103,30 @@ void UnitWatcher::readNow(const std::string& unit, std::function<void(const Unit
 }
 
 bool UnitWatcher::reading(const std::string& unit) const {
-  return replies_due_.contains(unit) || waiting_set_.contains(unit);
+  return replies_due_.contains(unit) || waiting_depth_.contains(unit);
 }
 
-void UnitWatcher::read(const std::string& unit) {
-  if (!properties_ || waiting_set_.contains(unit)) return;
+void UnitWatcher::reloaded() {
+  for (const auto& [unit, watched] : units_)
+    read(unit, Depth::load);
+  checkSettled();
+}
+
+void UnitWatcher::read(const std::string& unit, Depth depth) {
+  if (!properties_) return;
+  if (const auto waiting = waiting_depth_.find(unit); waiting != waiting_depth_.end()) {
+    waiting->second = std::max(waiting->second, depth);
+    return;
+  }
   // A few units at a time: a resync of thousands queues names, not thousands of bus calls.
   if (replies_due_.contains(unit) || replies_due_.size() >= kMaxUnitsReading) {
     waiting_.push_back(unit);
-    waiting_set_.insert(unit);
+    waiting_depth_[unit] = depth;
     return;
   }
-  const int replies = static_cast<int>(kUnitProperties.size()) + (isService(unit) ? 1 : 0);
+  const bool full = depth == Depth::full;
+  const int replies = full ? static_cast<int>(kUnitProperties.size()) + (isService(unit) ? 1 : 0)
+                           : static_cast<int>(kLoadProperties.size());
   replies_due_[unit] = replies;
   const auto on_reply = [this, unit, alive = alive_](const std::optional<dbus::BusError>& error,
                                                      const dbus::PropertyMap& properties) {
@@ -145,6 +159,12 @@ void UnitWatcher::read(const std::string& unit) {
     readWaiting();
     checkSettled();
   };
+  if (!full) {
+    for (const char* property : kLoadProperties) {
+      properties_->get(unit, dbus::kUnitInterface, property, on_reply);
+    }
+    return;
+  }
   for (const char* property : kUnitProperties) {
     properties_->get(unit, dbus::kUnitInterface, property, on_reply);
   }
@@ -156,8 +176,9 @@ void UnitWatcher::readWaiting() {
     const std::string unit = waiting_.front();
     if (replies_due_.contains(unit)) break;  // its earlier read must end first
     waiting_.pop_front();
-    waiting_set_.erase(unit);
-    if (units_.contains(unit) || one_off_.contains(unit)) read(unit);
+    const Depth depth = waiting_depth_[unit];
+    waiting_depth_.erase(unit);
+    if (units_.contains(unit) || one_off_.contains(unit)) read(unit, depth);
   }
 }
 

@@ -38,8 +38,10 @@ class UnitWatcher {
   void attach(dbus::BusConnection& bus);
   // The bus is gone: stop listening; states are kept and re-read on the next attach.
   void detach();
-  // Re-read every watched unit (after a daemon-reload or reexec), or one.
+  // Re-read every watched unit (after a reconnect or a reexec), or one.
   void resync();
+  // After a daemon-reload: only what a reload changes (LoadState, LoadError) is read again.
+  void reloaded();
   void refresh(const std::string& unit);
   // What is known of a watched unit right now, including signals not yet reported; null when
   // unit is not watched, or a read of it is still under way.
@@ -60,7 +62,9 @@ class UnitWatcher {
 
   static constexpr std::size_t kMaxUnitsReading = 12;  // 12 × 8 calls: BusConnection's bound
 
-  void read(const std::string& unit);
+  enum class Depth { load, full };  // a reload's LoadState and LoadError, or everything
+
+  void read(const std::string& unit, Depth depth = Depth::full);
   void readWaiting();
   bool reading(const std::string& unit) const;
   void onPropertiesChanged(const std::string& unit, const std::string& interface,
@@ -77,7 +81,7 @@ class UnitWatcher {
   // Replies still due per unit being read, and units waiting for their turn.
   std::map<std::string, int> replies_due_;
   std::deque<std::string> waiting_;
-  std::set<std::string> waiting_set_;
+  std::map<std::string, Depth> waiting_depth_;
   // Units read for readNow without being watched, until their read completes.
   std::map<std::string, Watched> one_off_;
   bool flush_pending_ = false;
