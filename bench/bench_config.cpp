@@ -185,10 +185,5 @@ int run() {
 }  // namespace
 
 int main() {
-  try {
-    return run();
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "bench_config: %s\n", error.what());
-    return 1;
-  }
+  return deckhand::bench::benchmarkMain("bench_config", [&] { return run(); });
 }

@@ -207,23 +207,8 @@ void measureApply() {
   printFigure("link_apply_1000_ratio", median(ratios), 3);
 }
 
-extern "C" void onStopSignal(int) {
-  stopNow();
-}
-
 int run() {
-  if (geteuid() != 0) {
-    throw std::runtime_error(
-        "needs root: it boots systemd in private namespaces (tests/harness/sandbox.sh); run it as "
-        "root, as ./tools/dev bench does");
-  }
-  setDeadline(Clock::now() + kBudget);
-  forgetDeckhandSettings();
-  // No SA_RESTART: a blocking wait returns at once, and the next deadline check unwinds.
-  struct sigaction action {};
-  action.sa_handler = onStopSignal;
-  for (const int signal : {SIGINT, SIGTERM, SIGHUP})
-    sigaction(signal, &action, nullptr);
+  startSandboxBenchmark(kBudget);
   measureEvent();
   measureApply();  // last: its rounds take what is left of the budget
   return 0;
@@ -232,10 +217,5 @@ int run() {
 }  // namespace
 
 int main() {
-  try {
-    return run();
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "bench_link: %s\n", error.what());
-    return 1;
-  }
+  return deckhand::bench::benchmarkMain("bench_link", [&] { return run(); });
 }

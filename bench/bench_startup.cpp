@@ -162,10 +162,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "bench_startup: %s\n", error.what());
-    return 1;
-  }
+  return deckhand::bench::benchmarkMain("bench_startup", [&] { return run(argc, argv); });
 }

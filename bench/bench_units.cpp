@@ -238,34 +238,8 @@ void measureAgentAnon() {
   printFigure("units_anon_per_1000_mib", full_mib - idle_mib, 3);
 }
 
-extern "C" void onStopSignal(int) {
-  stopNow();
-}
-
-// DECKHAND_* variables of whoever runs the benchmark would change what the agent does.
-void forgetDeckhandSettings() {
-  std::vector<std::string> names;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    const std::string_view text(*entry);
-    if (text.starts_with("DECKHAND_")) names.emplace_back(text.substr(0, text.find('=')));
-  }
-  for (const auto& name : names)
-    unsetenv(name.c_str());
-}
-
 int run() {
-  if (geteuid() != 0) {
-    throw std::runtime_error(
-        "needs root: it boots systemd in private namespaces (tests/harness/sandbox.sh); run it as "
-        "root, as ./tools/dev bench does");
-  }
-  setDeadline(Clock::now() + kBudget);
-  forgetDeckhandSettings();
-  // No SA_RESTART: a blocking wait returns at once, and the next deadline check unwinds.
-  struct sigaction action {};
-  action.sa_handler = onStopSignal;
-  for (const int signal : {SIGINT, SIGTERM, SIGHUP})
-    sigaction(signal, &action, nullptr);
+  startSandboxBenchmark(kBudget);
   {
     const deckhand::test::SystemdSandbox sandbox;
     const TempFolder units_dir;
@@ -285,10 +259,5 @@ int run() {
 }  // namespace
 
 int main() {
-  try {
-    return run();
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "bench_units: %s\n", error.what());
-    return 1;
-  }
+  return deckhand::bench::benchmarkMain("bench_units", [&] { return run(); });
 }

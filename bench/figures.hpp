@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <exception>
 #include <string_view>
 #include <vector>
 
@@ -17,6 +18,17 @@ inline double median(std::vector<double> values) {
 
 inline void printFigure(std::string_view name, double value, int decimals) {
   std::printf("%.*s %.*f\n", static_cast<int>(name.size()), name.data(), decimals, value);
+}
+
+// main() of every benchmark: run it, and turn an exception into a message and exit code 1.
+template <typename Run>
+int benchmarkMain(const char* name, Run run) {
+  try {
+    return run();
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "%s: %s\n", name, error.what());
+    return 1;
+  }
 }
 
 }  // namespace deckhand::bench

@@ -26,17 +26,6 @@
 
 namespace deckhand::bench {
 
-// DECKHAND_* variables of whoever runs the benchmark would change what the agent does.
-inline void forgetDeckhandSettings() {
-  std::vector<std::string> names;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    const std::string_view text(*entry);
-    if (text.starts_with("DECKHAND_")) names.emplace_back(text.substr(0, text.find('=')));
-  }
-  for (const auto& name : names)
-    unsetenv(name.c_str());
-}
-
 // What bench_link reads from one `unit` frame.
 struct UnitFrame {
   std::string name;

@@ -1,5 +1,8 @@
 #include "bench/raw_systemd.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -322,6 +325,35 @@ int ActivationClock::onPropertiesChanged(sd_bus_message* message, void* self_poi
   }
   self.last_state_ = state;
   return 0;
+}
+
+namespace {
+
+void onStopSignal(int) {
+  stopNow();
+}
+
+}  // namespace
+
+void startSandboxBenchmark(Clock::duration budget) {
+  if (geteuid() != 0) {
+    throw std::runtime_error(
+        "needs root: it boots systemd in private namespaces (tests/harness/sandbox.sh); run it as "
+        "root, as ./tools/dev bench does");
+  }
+  setDeadline(Clock::now() + budget);
+  std::vector<std::string> names;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    if (text.starts_with("DECKHAND_")) names.emplace_back(text.substr(0, text.find('=')));
+  }
+  for (const auto& name : names)
+    unsetenv(name.c_str());
+  // No SA_RESTART: a blocking wait returns at once, and the next deadline check unwinds.
+  struct sigaction action {};
+  action.sa_handler = onStopSignal;
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP})
+    sigaction(signal, &action, nullptr);
 }
 
 }  // namespace deckhand::bench

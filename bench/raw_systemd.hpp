@@ -26,6 +26,11 @@ using Clock = std::chrono::steady_clock;
 // sandboxes and folders.
 void setDeadline(Clock::time_point deadline);
 void stopNow();  // async-signal-safe
+
+// The start every sandbox-booting benchmark shares: needs root, a deadline `budget` from now, no
+// DECKHAND_* settings of whoever runs it (they would change what the agent does), and SIGINT,
+// SIGTERM and SIGHUP stop the run cleanly. Throws std::runtime_error when not root.
+void startSandboxBenchmark(Clock::duration budget);
 Clock::duration timeLeft();
 void checkDeadline(std::string_view waiting_for);  // throws once the deadline has passed
 
