@@ -101,9 +101,9 @@ void ReconcileRunner::pass() {
     if (const auto* state = watcher_.state(name)) unit.state = *state;
     observed.emplace(name, std::move(unit));
   };
+  // Only units with a desired state: one the agent installed earlier but holds no desired state
+  // for (after a restart of the agent) keeps running until the scheduler says otherwise.
   for (const auto& [name, unit] : desired_)
-    observe(name);
-  for (const auto& [name, hash] : installed_hashes_)
     observe(name);
 
   auto tasks = reconciler::reconcile(desired_, observed);

@@ -307,6 +307,26 @@ TEST_F(AgentLinkTest, MetadataSetByTheSchedulerIsAppliedKeptAndReported) {
             "moved");
 }
 
+// The desired state lives in memory (for now): a restarted agent holds none, and must leave what
+// runs alone rather than remove "undesired" units.
+TEST_F(AgentLinkTest, AgentRestartLeavesItsUnitsRunning) {
+  peer_.send(desired("1", "web.service", "launched", kWeb));
+  ASSERT_TRUE(unitIn("web.service", "active"));
+  const auto pid = sandbox_->systemctl({"show", "-P", "MainPID", "web.service"});
+  stopAgent();
+  EXPECT_EQ(sandbox_->systemctl({"is-active", "web.service"}), "active");
+  startAgent();
+  const auto hello =
+      waitFor("hello", [](const json::object& m) { return !m.at("units").as_array().empty(); });
+  ASSERT_TRUE(hello) << agent_->output();
+  const auto& unit = hello->at("units").as_array().at(0).as_object();
+  EXPECT_EQ(unit.at("name").as_string(), "web.service");
+  EXPECT_TRUE(unit.at("desired").is_null());
+  EXPECT_EQ(unit.at("active_state").as_string(), "active");
+  std::this_thread::sleep_for(500ms);  // a wrong reconciler pass would have stopped it by now
+  EXPECT_EQ(sandbox_->systemctl({"show", "-P", "MainPID", "web.service"}), pid);
+}
+
 TEST_F(AgentLinkTest, SchedulerRestartIsFollowedByAFreshHello) {
   peer_.send(desired("1", "web.service", "launched", kWeb));
   ASSERT_TRUE(unitIn("web.service", "active"));
