@@ -8,9 +8,9 @@
 namespace deckhand {
 namespace {
 
-// The scheduler's set_metadata outlives a restart and wins over the configured metadata.
 constexpr std::chrono::minutes kFactsRefresh{1};
 
+// The scheduler's set_metadata outlives a restart and wins over the configured metadata.
 machine::FactsOptions factsOptions(const config::Config& config) {
   machine::FactsOptions options{config.public_ip, false, config.metadata};
   if (auto saved = machine::loadSavedMetadata(config.state_dir)) {
