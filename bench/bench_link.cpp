@@ -185,26 +185,12 @@ double applyDirect(const std::vector<std::string>& names) {
   return seconds(Clock::now() - start);
 }
 
-// Three rounds, each side first in turn, when the first shows that they fit in the time left; one
-// otherwise (a heavily loaded machine).
 void measureApply() {
   const auto names = manyUnitNames();
   const std::string request = desiredMessage("a1", names, "launched", kOneShot);
-  std::vector<double> deckhand_s, direct_s, ratios;
-  for (int round = 0; round < kApplyRounds; ++round) {
-    const auto started = Clock::now();
-    if (round % 2 == 0) direct_s.push_back(applyDirect(names));
-    deckhand_s.push_back(applyByAgent(names, request));
-    if (round % 2 == 1) direct_s.push_back(applyDirect(names));
-    ratios.push_back(deckhand_s.back() / direct_s.back());
-    if (round == 0 && timeLeft() < (Clock::now() - started) * (kApplyRounds - 1) * 5 / 4) {
-      std::fprintf(stderr, "bench_link: one round of link_apply_1000 only: more would not fit\n");
-      break;
-    }
-  }
-  printFigure("link_apply_1000_deckhand_s", median(deckhand_s), 3);
-  printFigure("link_apply_1000_direct_s", median(direct_s), 3);
-  printFigure("link_apply_1000_ratio", median(ratios), 3);
+  measureAlternating(
+      "link_apply_1000", kApplyRounds, [&] { return applyDirect(names); },
+      [&] { return applyByAgent(names, request); });
 }
 
 int run() {

@@ -175,24 +175,8 @@ double bulkDirect() {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// Three rounds, each side first in turn, when the first round shows that they fit in the time
-// left; one otherwise (a heavily loaded machine).
 void measureBulk() {
-  std::vector<double> deckhand_s, direct_s, ratios;
-  for (int round = 0; round < kBulkRounds; ++round) {
-    const auto started = Clock::now();
-    if (round % 2 == 0) direct_s.push_back(bulkDirect());
-    deckhand_s.push_back(bulkByDeckhand());
-    if (round % 2 == 1) direct_s.push_back(bulkDirect());
-    ratios.push_back(deckhand_s.back() / direct_s.back());
-    if (round == 0 && timeLeft() < (Clock::now() - started) * (kBulkRounds - 1) * 5 / 4) {
-      std::fprintf(stderr, "bench_units: one round of units_bulk_1000 only: more would not fit\n");
-      break;
-    }
-  }
-  printFigure("units_bulk_1000_deckhand_s", median(deckhand_s), 3);
-  printFigure("units_bulk_1000_direct_s", median(direct_s), 3);
-  printFigure("units_bulk_1000_ratio", median(ratios), 3);
+  measureAlternating("units_bulk_1000", kBulkRounds, bulkDirect, bulkByDeckhand);
 }
 
 // Private memory of the agent once it watches every unit it finds in its units folder.

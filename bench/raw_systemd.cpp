@@ -7,11 +7,14 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <set>
 #include <stdexcept>
+
+#include "bench/figures.hpp"
 
 namespace deckhand::bench {
 namespace {
@@ -334,6 +337,26 @@ void onStopSignal(int) {
 }
 
 }  // namespace
+
+void measureAlternating(const char* prefix, int rounds, const std::function<double()>& direct,
+                        const std::function<double()>& deckhand) {
+  std::vector<double> deckhand_s, direct_s, ratios;
+  for (int round = 0; round < rounds; ++round) {
+    const auto started = Clock::now();
+    if (round % 2 == 0) direct_s.push_back(direct());
+    deckhand_s.push_back(deckhand());
+    if (round % 2 == 1) direct_s.push_back(direct());
+    ratios.push_back(deckhand_s.back() / direct_s.back());
+    if (round == 0 && timeLeft() < (Clock::now() - started) * (rounds - 1) * 5 / 4) {
+      std::fprintf(stderr, "%s: one round only: more would not fit in the time left\n", prefix);
+      break;
+    }
+  }
+  const std::string name(prefix);
+  printFigure(name + "_deckhand_s", median(deckhand_s), 3);
+  printFigure(name + "_direct_s", median(direct_s), 3);
+  printFigure(name + "_ratio", median(ratios), 3);
+}
 
 void startSandboxBenchmark(Clock::duration budget) {
   if (geteuid() != 0) {

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,12 @@ void stopNow();  // async-signal-safe
 // DECKHAND_* settings of whoever runs it (they would change what the agent does), and SIGINT,
 // SIGTERM and SIGHUP stop the run cleanly. Throws std::runtime_error when not root.
 void startSandboxBenchmark(Clock::duration budget);
+
+// Measures a slow whole-run figure (seconds) against its direct baseline: up to `rounds` rounds,
+// each side first in turn, fewer when the first round shows more would not fit in the time left.
+// Prints PREFIX_deckhand_s, PREFIX_direct_s and PREFIX_ratio (medians).
+void measureAlternating(const char* prefix, int rounds, const std::function<double()>& direct,
+                        const std::function<double()>& deckhand);
 Clock::duration timeLeft();
 void checkDeadline(std::string_view waiting_for);  // throws once the deadline has passed
 

@@ -37,7 +37,7 @@ void Hostname1::hostname(Reply<std::string> reply) {
         .withTimeout(kCallTimeout)
         .uponReplyInvoke([this, reply](const sdbus::Error* error, const sdbus::Variant& value) {
           bus_.replied();
-          if (error != nullptr) return reply(BusError{error->getName(), error->getMessage()}, {});
+          if (error != nullptr) return reply(errorOf(error), {});
           if (!value.containsValueOfType<std::string>()) {
             return reply(BusError{"org.freedesktop.DBus.Error.InvalidSignature",
                                   "hostname1's Hostname is not a string"},

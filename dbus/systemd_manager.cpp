@@ -11,12 +11,12 @@ constexpr const char* kManager = "org.freedesktop.systemd1.Manager";
 constexpr const char* kProperties = "org.freedesktop.DBus.Properties";
 constexpr const char* kReplace = "replace";
 
+}  // namespace
+
 std::optional<BusError> errorOf(const sdbus::Error* error) {
   if (error == nullptr) return std::nullopt;
   return BusError{error->getName(), error->getMessage()};
 }
-
-}  // namespace
 
 SystemdManager::SystemdManager(BusConnection& bus, ManagerSignals signals)
     : bus_(bus), proxy_(sdbus::createProxy(bus.connection(), kService, kPath)) {

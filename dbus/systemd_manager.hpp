@@ -2,6 +2,7 @@
 // Typed, asynchronous calls to org.freedesktop.systemd1.Manager and its signals. Replies and
 // signals arrive on the agent's thread (the bus is driven by BusConnection); nothing here blocks.
 
+#include <sdbus-c++/Error.h>
 #include <sdbus-c++/IProxy.h>
 #include <sdbus-c++/Types.h>
 
@@ -23,6 +24,9 @@ struct BusError {
   std::string message;
   std::string text() const { return message.empty() ? name : message + " (" + name + ")"; }
 };
+
+// The error of a failed call; nullopt for a reply.
+std::optional<BusError> errorOf(const sdbus::Error* error);
 
 // Called with the error, or with nullopt and the value.
 template <typename T>

@@ -110,7 +110,7 @@ void UnitProperties::call(const std::string& unit, const char* method,
                                                       const sdbus::Error* error) {
           bus_.replied();
           if (error != nullptr) {
-            reply(BusError{error->getName(), error->getMessage()}, {});
+            reply(errorOf(error), {});
           } else {
             PropertyMap properties;
             if (single) {

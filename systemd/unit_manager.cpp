@@ -202,45 +202,29 @@ void UnitManager::sendReload() {
 }
 
 void UnitManager::start(const std::string& name, JobDone done) {
-  if (auto refused = refuseForeign(name, "start")) {
-    return done({name, "start", "refused", *refused, {}});
-  }
-  submitJob({name, "start",
-             [name](dbus::SystemdManager& systemd, dbus::Reply<std::string> reply) {
-               systemd.startUnit(name, std::move(reply));
-             },
-             std::move(done)});
+  unitJob(name, "start", &dbus::SystemdManager::startUnit, std::move(done));
 }
 
 void UnitManager::stop(const std::string& name, JobDone done) {
-  if (auto refused = refuseForeign(name, "stop")) {
-    return done({name, "stop", "refused", *refused, {}});
-  }
-  submitJob({name, "stop",
-             [name](dbus::SystemdManager& systemd, dbus::Reply<std::string> reply) {
-               systemd.stopUnit(name, std::move(reply));
-             },
-             std::move(done)});
+  unitJob(name, "stop", &dbus::SystemdManager::stopUnit, std::move(done));
 }
 
 void UnitManager::restart(const std::string& name, JobDone done) {
-  if (auto refused = refuseForeign(name, "restart")) {
-    return done({name, "restart", "refused", *refused, {}});
-  }
-  submitJob({name, "restart",
-             [name](dbus::SystemdManager& systemd, dbus::Reply<std::string> reply) {
-               systemd.restartUnit(name, std::move(reply));
-             },
-             std::move(done)});
+  unitJob(name, "restart", &dbus::SystemdManager::restartUnit, std::move(done));
 }
 
 void UnitManager::reload(const std::string& name, JobDone done) {
-  if (auto refused = refuseForeign(name, "reload")) {
-    return done({name, "reload", "refused", *refused, {}});
+  unitJob(name, "reload", &dbus::SystemdManager::reloadUnit, std::move(done));
+}
+
+void UnitManager::unitJob(const std::string& name, const char* operation, JobCall call,
+                          JobDone done) {
+  if (auto refused = refuseForeign(name, operation)) {
+    return done({name, operation, "refused", *refused, {}});
   }
-  submitJob({name, "reload",
-             [name](dbus::SystemdManager& systemd, dbus::Reply<std::string> reply) {
-               systemd.reloadUnit(name, std::move(reply));
+  submitJob({name, operation,
+             [name, call](dbus::SystemdManager& systemd, dbus::Reply<std::string> reply) {
+               (systemd.*call)(name, std::move(reply));
              },
              std::move(done)});
 }

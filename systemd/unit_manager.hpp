@@ -86,6 +86,10 @@ class UnitManager {
     JobDone done;
   };
 
+  using JobCall = void (dbus::SystemdManager::*)(const std::string&, dbus::Reply<std::string>);
+  // A job on one of the agent's units: refused for any other unit, else queued within the bound.
+  void unitJob(const std::string& name, const char* operation, JobCall call, JobDone done);
+
   std::optional<std::string> refuseForeign(const std::string& name, const char* operation) const;
   void submitJob(JobRequest request);
   void sendJobs();
