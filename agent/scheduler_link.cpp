@@ -88,7 +88,7 @@ SchedulerLink::SchedulerLink(boost::asio::any_io_executor executor, const config
   handlers.hello = [this] { return hello(); };
   handlers.on_message = [this](std::string frame) { onMessage(frame); };
   handlers.heartbeat = [this](std::uint64_t seq) {
-    return link::encodeHeartbeat(seq, allReports().size());
+    return link::encodeHeartbeat(seq, unitNames().size());
   };
   handlers.on_state = [this](bool connected, const std::string& why) {
     stateChanged(connected, why);
@@ -131,14 +131,18 @@ link::UnitReport SchedulerLink::report(const std::string& name) const {
   return report;
 }
 
-std::vector<link::UnitReport> SchedulerLink::allReports() const {
+std::set<std::string> SchedulerLink::unitNames() const {
   std::set<std::string> names;
   for (const auto& [name, unit] : runner_.allDesired())
     names.insert(name);
   for (const auto& name : runner_.installedUnits())
     names.insert(name);
+  return names;
+}
+
+std::vector<link::UnitReport> SchedulerLink::allReports() const {
   std::vector<link::UnitReport> reports;
-  for (const auto& name : names)
+  for (const auto& name : unitNames())
     reports.push_back(report(name));
   return reports;
 }

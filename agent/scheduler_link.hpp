@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "agent/config/config.hpp"
@@ -39,6 +40,7 @@ class SchedulerLink {
 
  private:
   link::UnitReport report(const std::string& name) const;
+  std::set<std::string> unitNames() const;  // desired here or installed by the agent
   std::vector<link::UnitReport> allReports() const;
   std::string hello() const;
   void stateChanged(bool connected, const std::string& why);
