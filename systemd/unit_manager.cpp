@@ -130,14 +130,53 @@ void UnitManager::install(const std::string& name, const std::string& text, Oper
     return done("install " + name + ": cannot write " + path.string() + ": " + error.message());
   }
   if (systemd_ == nullptr) return done("install " + name + ": " + kNotConnected);
-  systemd_->linkUnitFiles({path.string()}, [this, name, done = std::move(done)](
-                                               const std::optional<dbus::BusError>& error) {
-    if (error) return done("install " + name + ": linking failed: " + error->text());
-    requestReload([this, name, done](const std::optional<std::string>& error) {
-      // Every unit the agent installed is watched: its state is known when its jobs end.
-      if (!error) watcher_.watch(name);
-      done(error ? std::optional<std::string>("install " + name + ": " + *error) : std::nullopt);
-    });
+  requestLink({name, path.string(), std::move(done)});
+}
+
+void UnitManager::requestLink(PendingLink link) {
+  link_waiters_.push_back(std::move(link));
+  if (link_posted_) return;
+  // Wait for the rest of this turn: files installed together are linked by one call.
+  link_posted_ = true;
+  boost::asio::post(executor_, [this] {
+    link_posted_ = false;
+    auto batch = std::move(link_waiters_);
+    link_waiters_.clear();
+    sendLink(std::move(batch));
+  });
+}
+
+void UnitManager::sendLink(std::vector<PendingLink> batch) {
+  if (systemd_ == nullptr) {
+    for (auto& link : batch)
+      link.done("install " + link.name + ": " + kNotConnected);
+    return;
+  }
+  std::vector<std::string> paths;
+  paths.reserve(batch.size());
+  for (const auto& link : batch)
+    paths.push_back(link.path);
+  ++link_calls_made_;
+  systemd_->linkUnitFiles(
+      paths, [this, batch = std::move(batch)](const std::optional<dbus::BusError>& error) mutable {
+        if (error && batch.size() > 1) {
+          // systemd refuses the whole call for one bad file: link each alone to find which.
+          for (auto& link : batch)
+            sendLink({std::move(link)});
+          return;
+        }
+        for (auto& link : batch)
+          linked(std::move(link), error);
+      });
+}
+
+void UnitManager::linked(PendingLink link, const std::optional<dbus::BusError>& error) {
+  if (error) return link.done("install " + link.name + ": linking failed: " + error->text());
+  requestReload([this, name = std::move(link.name),
+                 done = std::move(link.done)](const std::optional<std::string>& error) {
+    // Every unit the agent installed is watched: its state is known when its jobs end.
+    if (!error) watcher_.watch(name);
+    done(error ? std::optional<std::string>("install " + name + ": " + *error) : std::nullopt);
   });
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // Installs units and commands them. Unit files are written to the agent's runtime folder and
 // linked into systemd's runtime unit folder (LinkUnitFiles runtime+force, as fleet did), so a
-// reboot forgets them and /etc stays untouched. Reloads are batched: every change requested
-// before systemd answers one Reload shares the next one. Every job's outcome comes from
+// reboot forgets them and /etc stays untouched. Links and reloads are batched: files installed in
+// one turn share one LinkUnitFiles, and every change requested before systemd answers one Reload
+// shares the next one. Every job's outcome comes from
 // JobRemoved, and unfinished jobs are bounded, since systemd drops off the bus when one client
 // has too many (see DESIGN.md). Only units this agent installed may be changed or removed.
 
@@ -77,6 +78,7 @@ class UnitManager {
   const std::filesystem::path& unitsDirectory() const { return units_dir_; }
   std::size_t unfinishedJobs() const { return unfinished_jobs_; }
   std::size_t reloadsDone() const { return reloads_done_; }
+  std::size_t linkCallsMade() const { return link_calls_made_; }
 
  private:
   struct JobRequest {
@@ -84,6 +86,12 @@ class UnitManager {
     std::string operation;
     std::function<void(dbus::SystemdManager&, dbus::Reply<std::string>)> send;
     JobDone done;
+  };
+
+  struct PendingLink {
+    std::string name;
+    std::string path;
+    OperationDone done;
   };
 
   using JobCall = void (dbus::SystemdManager::*)(const std::string&, dbus::Reply<std::string>);
@@ -94,6 +102,9 @@ class UnitManager {
   void submitJob(JobRequest request);
   void sendJobs();
   void finishJob(JobRequest request, std::string result, std::string error);
+  void requestLink(PendingLink link);
+  void sendLink(std::vector<PendingLink> batch);
+  void linked(PendingLink link, const std::optional<dbus::BusError>& error);
   void requestReload(OperationDone done);
   void sendReload();
   void unlinkAndDelete(const std::string& name, OperationDone done);
@@ -109,6 +120,10 @@ class UnitManager {
   std::map<std::string, std::string> early_results_;
   std::deque<std::string> early_order_;
   std::size_t unfinished_jobs_ = 0;
+
+  std::vector<PendingLink> link_waiters_;  // for the next LinkUnitFiles
+  bool link_posted_ = false;
+  std::size_t link_calls_made_ = 0;
 
   std::vector<OperationDone> reload_waiters_;      // for the next Reload
   std::vector<OperationDone> reload_in_progress_;  // for the Reload systemd is doing now

@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <map>
 
 #include "tests/integration/units_fixture.hpp"
 
@@ -153,6 +154,43 @@ TEST_F(UnitsTest, ChangesRequestedTogetherShareOneReload) {
   ASSERT_TRUE(runUntil([&] { return installed == 20; }, 20s));
   EXPECT_LE(units_->reloadsDone() - reloads_before, 2u);
   EXPECT_EQ(sandbox_->systemctl({"show", "-P", "LoadState", "batch19.service"}), "loaded");
+}
+
+TEST_F(UnitsTest, FilesInstalledTogetherShareOneLinkCall) {
+  const std::size_t links_before = units_->linkCallsMade();
+  int installed = 0;
+  for (int i = 0; i < 20; ++i) {
+    units_->install("linked" + std::to_string(i) + ".service", kSleeper,
+                    [&](const std::optional<std::string>& error) {
+                      EXPECT_EQ(error, std::nullopt);
+                      ++installed;
+                    });
+  }
+  ASSERT_TRUE(runUntil([&] { return installed == 20; }, 20s));
+  EXPECT_EQ(units_->linkCallsMade() - links_before, 1u);
+  EXPECT_EQ(sandbox_->systemctl({"show", "-P", "LoadState", "linked0.service"}), "loaded");
+}
+
+TEST_F(UnitsTest, OneFileSystemdWillNotLinkFailsAloneInItsBatch) {
+  // A regular file of the same name in systemd's runtime folder is not the agent's to replace.
+  ASSERT_EQ(sandbox_
+                ->exec({"sh", "-c",
+                        "printf '[Service]\\nExecStart=/bin/true\\n' > "
+                        "/run/systemd/system/occupied.service"})
+                .exit_code,
+            0);
+  std::map<std::string, std::optional<std::string>> results;
+  for (const std::string name : {"free1.service", "occupied.service", "free2.service"}) {
+    units_->install(name, kSleeper, [&results, name](const std::optional<std::string>& error) {
+      results[name] = error;
+    });
+  }
+  ASSERT_TRUE(runUntil([&] { return results.size() == 3; }, 20s));
+  EXPECT_EQ(results["free1.service"], std::nullopt);
+  EXPECT_EQ(results["free2.service"], std::nullopt);
+  EXPECT_THAT(results["occupied.service"].value_or(""),
+              HasSubstr("install occupied.service: linking failed"));
+  EXPECT_EQ(sandbox_->systemctl({"show", "-P", "LoadState", "free2.service"}), "loaded");
 }
 
 TEST_F(UnitsTest, TransientUnitRunsAOneOffCommand) {
