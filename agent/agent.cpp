@@ -94,9 +94,13 @@ void Agent::systemdReady(const std::string& version) {
   }
 }
 
-void Agent::stop() {
-  if (scheduler_) scheduler_->stop();
-  spdlog::info("stopped; the units deckhand manages keep running");
+void Agent::stop(std::function<void()> stopped) {
+  auto done = [stopped = std::move(stopped)] {
+    spdlog::info("stopped; the units deckhand manages keep running");
+    stopped();
+  };
+  if (!scheduler_) return done();
+  scheduler_->stop(std::move(done));
 }
 
 }  // namespace deckhand

@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <memory>
 
 #include "agent/config/config.hpp"
@@ -27,9 +28,9 @@ class Agent {
 
   // Connects to systemd (retrying until the bus answers) and to the scheduler, and starts watching.
   void start();
-  // Lets go of systemd and the scheduler. Units keep running: stopping the agent never stops what
-  // it manages.
-  void stop();
+  // Says goodbye to the scheduler, then runs stopped; the caller then lets go of systemd by
+  // ending the loop. Units keep running: stopping the agent never stops what it manages.
+  void stop(std::function<void()> stopped);
 
  private:
   void systemdReady(const std::string& version);

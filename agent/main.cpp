@@ -33,8 +33,7 @@ int runAgent(const deckhand::config::Config& config) {
   signals.async_wait([&](const boost::system::error_code& error, int signal_number) {
     if (error) return;
     spdlog::info("received {}, stopping", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
-    agent.stop();
-    io.stop();
+    agent.stop([&io] { io.stop(); });
   });
   agent.start();
   io.run();

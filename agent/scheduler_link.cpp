@@ -101,8 +101,8 @@ void SchedulerLink::start() {
   session_->start();
 }
 
-void SchedulerLink::stop() {
-  session_->stop();
+void SchedulerLink::stop(std::function<void()> stopped) {
+  session_->close(std::move(stopped));
 }
 
 void SchedulerLink::stateChanged(bool connected, const std::string& why) {

@@ -5,6 +5,7 @@
 // here touches systemd directly.
 
 #include <boost/asio/any_io_executor.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -32,7 +33,8 @@ class SchedulerLink {
                 systemd::UnitWatcher& watcher);
 
   void start();
-  void stop();
+  // Says goodbye to the scheduler (a WebSocket close), then runs stopped.
+  void stop(std::function<void()> stopped);
 
   // A unit's state changed, or it is gone.
   void unitChanged(const std::string& name);

@@ -6,6 +6,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "agent/link/backoff.hpp"
@@ -21,6 +22,9 @@ using Clock = std::chrono::steady_clock;
 // Callers key their frames by unit name or the like, which never holds a NUL.
 const std::string kHeartbeatKey("\0heartbeat", 10);
 
+// A stopping daemon waits this long at most for the scheduler to answer its close frame.
+constexpr std::chrono::seconds kCloseTimeout{2};
+
 std::string inSeconds(std::chrono::milliseconds delay) {
   return fmt::format("{:.1f} s", static_cast<double>(delay.count()) / 1000.0);
 }
@@ -33,7 +37,8 @@ SessionCore::SessionCore(asio::any_io_executor executor, SessionOptions options,
       options_(std::move(options)),
       handlers_(std::move(handlers)),
       queue_(options_.max_queued),
-      wake_writer_(executor_) {}
+      wake_writer_(executor_),
+      close_deadline_(executor_) {}
 
 void SessionCore::start() {
   if (started_ || stopped_) return;
@@ -52,6 +57,25 @@ void SessionCore::stop() {
   if (close_socket_) close_socket_();
 }
 
+void SessionCore::close(std::function<void()> closed) {
+  if (stopped_ || closing()) return;
+  on_closed_ = std::move(closed);
+  if (!connected_) return finishClose();
+  wake_writer_.cancel();
+  close_deadline_.expires_after(kCloseTimeout);
+  close_deadline_.async_wait([this, self = shared_from_this()](const boost::system::error_code&) {
+    if (closing()) finishClose();
+  });
+}
+
+void SessionCore::finishClose() {
+  auto closed = std::move(on_closed_);
+  on_closed_ = nullptr;
+  close_deadline_.cancel();
+  stop();
+  asio::post(executor_, std::move(closed));
+}
+
 // The backoff loop around one connection at a time. self keeps the core alive until the loop
 // has wound down, however early the Session goes away.
 asio::awaitable<void> SessionCore::run([[maybe_unused]] std::shared_ptr<SessionCore> self) {
@@ -66,6 +90,10 @@ asio::awaitable<void> SessionCore::run([[maybe_unused]] std::shared_ptr<SessionC
     }
     if (abandoned_) why = *abandoned_;
     backoff.connectionEnded(connectionDown());
+    if (closing()) {
+      spdlog::info("scheduler {}: said goodbye", options_.url.text());
+      finishClose();
+    }
     if (stopped_) break;
     const auto delay = backoff.next();
     spdlog::warn("scheduler {}: {}; retrying in {}", options_.url.text(), why, inSeconds(delay));
@@ -114,7 +142,7 @@ void SessionCore::sendLatest(const std::string& key, std::string frame) {
 }
 
 void SessionCore::queue(const std::string& key, std::string frame) {
-  if (!connected_ || abandoned_) return;
+  if (!connected_ || abandoned_ || closing()) return;
   if (!queue_.pushLatest(key, std::move(frame))) {
     // Dropping one frame would leave the scheduler believing something false; a new connection
     // starts over from hello, the whole truth.
@@ -151,6 +179,9 @@ void Session::start() {
 }
 void Session::stop() {
   core_->stop();
+}
+void Session::close(std::function<void()> closed) {
+  core_->close(std::move(closed));
 }
 void Session::send(std::string frame) {
   core_->send(std::move(frame));

@@ -51,6 +51,10 @@ class Session {
 
   void start();  // once
   void stop();   // final: cancels the attempt, the connection and the backoff; no handler after
+  // The daemon's goodbye: writes the frames already queued, then a close frame (1001, going
+  // away), and stops. closed runs once the scheduler answered the close, or the connection
+  // failed, or (not connected) at once; within 2 s in every case.
+  void close(std::function<void()> closed);
 
   // Queues a frame behind those already waiting. Dropped while disconnected: the hello of the
   // next connection carries the truth. Past max_queued the connection is reset for that reason.

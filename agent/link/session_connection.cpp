@@ -178,6 +178,10 @@ asio::awaitable<void> writeLoop(Ws& ws, SessionCore& core) {
       const auto [error, bytes] = co_await ws.async_write(asio::buffer(*frame), kUseTuple);
       if (error) lost(error, "cannot send", core.options());
     }
+    if (core.closing()) {
+      co_await ws.async_close({websocket::close_code::going_away, "agent stopping"}, kUseTuple);
+      throw LinkError("closed: the agent is stopping");
+    }
     co_await core.waitForFrames();
   }
 }

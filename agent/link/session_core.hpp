@@ -34,6 +34,7 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
 
   void start();
   void stop();
+  void close(std::function<void()> closed);
   void send(std::string frame);
   void sendLatest(const std::string& key, std::string frame);
   bool connected() const { return connected_; }
@@ -42,6 +43,8 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   // The connection's side (session_connection.cpp).
   const SessionOptions& options() const { return options_; }
   bool stopped() const { return stopped_; }
+  // The writer closes the connection once the queue is empty.
+  bool closing() const { return on_closed_ != nullptr; }
   // The handshake succeeded: hello goes first, the link is reported up. close_socket ends every
   // operation on the connection; the core calls it to give up on the connection.
   void connectionUp(std::function<void()> close_socket);
@@ -58,14 +61,17 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   std::chrono::steady_clock::duration connectionDown();
   void queue(const std::string& key, std::string frame);
   void abandon(std::string why);
+  void finishClose();
 
   boost::asio::any_io_executor executor_;
   SessionOptions options_;
   Session::Handlers handlers_;
   SessionQueue queue_;
-  boost::asio::steady_timer wake_writer_;  // cancelled when a frame is queued
+  boost::asio::steady_timer wake_writer_;     // cancelled when a frame is queued
+  boost::asio::steady_timer close_deadline_;  // a scheduler that never answers the close
   boost::asio::cancellation_signal stop_signal_;
   std::function<void()> close_socket_;  // while connected
+  std::function<void()> on_closed_;     // while closing
   std::optional<std::string> abandoned_;
   std::chrono::steady_clock::time_point up_since_;
   bool started_ = false;

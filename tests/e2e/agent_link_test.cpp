@@ -314,6 +314,9 @@ TEST_F(AgentLinkTest, AgentRestartLeavesItsUnitsRunning) {
   ASSERT_TRUE(unitIn("web.service", "active"));
   const auto pid = sandbox_->systemctl({"show", "-P", "MainPID", "web.service"});
   stopAgent();
+  const auto goodbye = peer_.waitForClose(1s);
+  ASSERT_TRUE(goodbye) << "the stopping agent sent no close frame";
+  EXPECT_EQ(goodbye->code, 1001u);
   EXPECT_EQ(sandbox_->systemctl({"is-active", "web.service"}), "active");
   startAgent();
   const auto hello =

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include "tests/integration/session_fixture.hpp"
 
@@ -13,6 +14,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
+namespace websocket = boost::beast::websocket;
 
 bool isHeartbeat(const test::ReceivedFrame& frame, int seq) {
   return frame.text == R"({"type":"heartbeat","seq":)" + std::to_string(seq) + R"(,"units":0})";
@@ -203,6 +205,79 @@ TEST_F(SessionTest, StopEndsReconnectingAndReportsNothingMore) {
   EXPECT_EQ(peer.connections(), 1);
   EXPECT_EQ(states_.size(), reported);
   EXPECT_FALSE(session_->connected());
+}
+
+TEST_F(SessionTest, CloseSendsTheQueuedFramesThenSaysGoodbyeWith1001) {
+  test::SchedulerPeer peer({.token = kToken});
+  startSession(optionsFor(peer));
+  ASSERT_TRUE(waitForHello(peer, 1));
+  session_->send(R"({"type":"unit_removed","name":"last.service"})");
+  bool closed = false;
+  session_->close([&] { closed = true; });
+  session_->send(R"({"type":"unit_removed","name":"too-late.service"})");
+  ASSERT_TRUE(runUntil([&] { return closed; }));
+
+  const auto goodbye = peer.waitForClose(1s);
+  ASSERT_TRUE(goodbye);
+  EXPECT_EQ(goodbye->code, 1001u);
+  EXPECT_EQ(goodbye->reason, "agent stopping");
+  const auto messages = peer.messages();
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_THAT(messages[1].text, HasSubstr("last.service"));
+  runUntil([] { return false; }, 500ms);
+  EXPECT_EQ(peer.connections(), 1) << "a closed session does not reconnect";
+}
+
+// A scheduler that accepts the WebSocket and then never reads: SchedulerPeer's silence can't
+// stop a read already waiting, which answers the close.
+class DeafScheduler {
+ public:
+  explicit DeafScheduler(boost::asio::io_context& io)
+      : acceptor_(io, {boost::asio::ip::make_address("127.0.0.1"), 0}), ws_(io) {
+    acceptor_.async_accept(ws_.next_layer(), [this](const boost::system::error_code& error) {
+      if (error) return;
+      ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
+        response.set(boost::beast::http::field::sec_websocket_protocol, "deckhand.v1");
+      }));
+      ws_.async_accept(
+          [this](const boost::system::error_code& accepted) { upgraded_ = !accepted; });
+    });
+  }
+  std::string url() const {
+    return "ws://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
+  }
+  bool upgraded() const { return upgraded_; }
+
+ private:
+  boost::asio::ip::tcp::acceptor acceptor_;
+  websocket::stream<boost::asio::ip::tcp::socket> ws_;
+  bool upgraded_ = false;
+};
+
+TEST_F(SessionTest, CloseGivesUpOnASchedulerThatNeverAnswers) {
+  DeafScheduler deaf(io_);
+  SessionOptions options;
+  options.url = parseSchedulerUrl(deaf.url());
+  startSession(options);
+  ASSERT_TRUE(runUntil([&] { return deaf.upgraded() && session_->connected(); }));
+  bool closed = false;
+  const auto asked = Clock::now();
+  session_->close([&] { closed = true; });
+  ASSERT_TRUE(runUntil([&] { return closed; }, 10s));
+  const auto waited = Clock::now() - asked;
+  EXPECT_GE(waited, 1900ms) << "closed before the deadline: did the deaf scheduler answer?";
+  EXPECT_LT(waited, 5s) << "the close waits 2 s at most";
+  EXPECT_FALSE(session_->connected());
+}
+
+TEST_F(SessionTest, CloseWhileDisconnectedEndsAtOnce) {
+  boost::asio::ip::tcp::acceptor mute(io_, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  SessionOptions options;
+  options.url = parseSchedulerUrl("ws://127.0.0.1:" + std::to_string(mute.local_endpoint().port()));
+  startSession(options);
+  bool closed = false;
+  session_->close([&] { closed = true; });
+  EXPECT_TRUE(runUntil([&] { return closed; }, 1s));
 }
 
 }  // namespace
