@@ -145,6 +145,11 @@ ContainerUnit containerUnit(const ContainerSpec& spec, const UnitOptions& option
         {"TimeoutStopSec", seconds(spec.stop_timeout_seconds + kStopMarginSeconds), 0},
         {"Restart", std::string(systemdRestart(spec.restart)), 0},
         {"RestartSec", "1s", 0}}});
+  if (spec.restart != RestartPolicy::no) {
+    // Docker's "always" is forever: a dockerd restart (every start fails until it is back) must
+    // not leave the container down for good under systemd's default start limit.
+    file.sections.front().entries.push_back({"StartLimitIntervalSec", "0", 0});
+  }
   if (!spec.x_fleet.empty()) {
     systemd::UnitFileSection fleet{std::string(systemd::kFleetSection), {}};
     for (const auto& assignment : spec.x_fleet) {

@@ -82,7 +82,7 @@ TEST(ContainerUnitTest, MapsEveryOptionToDockerRun) {
         "\"--network=none\"", "\"--pull=never\"", "\"--memory=16777216\"",
         "\"--memory-swap=16777216\"", "\"--cpus=1.25\"", "\"--health-cmd=test -f /tmp/ok\"",
         "\"--health-interval=2s\"", "\"--health-retries=3\"", "\"--time\" \"3\"",
-        "TimeoutStopSec=33s", "Restart=on-failure"}) {
+        "TimeoutStopSec=33s", "Restart=on-failure", "StartLimitIntervalSec=0"}) {
     EXPECT_THAT(text, HasSubstr(word));
   }
 }
