@@ -50,7 +50,8 @@ Agent::Agent(boost::asio::io_context& io, config::Config config)
                    },
                    [this](const docker::ContainerState& container) {
                      if (scheduler_) scheduler_->containerRemoved(container);
-                   }}),
+                   },
+                   [this](const std::string& version) { facts_.docker_version = version; }}),
       facts_timer_(io) {
   if (config_.scheduler) {
     scheduler_ = std::make_unique<SchedulerLink>(io.get_executor(), config_, facts_, runner_,

@@ -33,6 +33,7 @@ Containers::Containers(asio::any_io_executor executor, std::string socket_path, 
                  // Said once per outage, not once per retry.
                  if (why != last_problem_) spdlog::warn("{}; containers are not watched", why);
                  last_problem_ = why;
+                 handlers_.engine_version("");
                }}) {}
 
 void Containers::start() {
@@ -72,6 +73,9 @@ void Containers::connected() {
 
 asio::awaitable<void> Containers::resync() {
   const auto alive = alive_;
+  const std::string version = co_await engine_.version();
+  if (!*alive) co_return;
+  handlers_.engine_version(version);
   auto listed = co_await engine_.listContainers(label_);
   if (!*alive) co_return;
   std::map<std::string, docker::ContainerState> fresh;

@@ -33,6 +33,8 @@ class Containers {
     // A container's state changed; or it is no longer the agent's (its unit is gone).
     std::function<void(const docker::ContainerState&)> changed{};
     std::function<void(const docker::ContainerState&)> removed{};
+    // The engine's version once it answers, "" when it is lost.
+    std::function<void(const std::string& version)> engine_version{};
   };
 
   // Why a container was refused.

@@ -149,6 +149,19 @@ asio::awaitable<EngineResponse> Engine::request(std::string method, std::string 
       pull ? std::chrono::duration_cast<std::chrono::seconds>(kPullTimeout) : kRequestTimeout);
 }
 
+asio::awaitable<std::string> Engine::version() {
+  const EngineResponse response = co_await request("GET", "/version");
+  boost::json::error_code error;
+  const boost::json::value value = boost::json::parse(response.body, error);
+  const auto* object = error ? nullptr : value.if_object();
+  const auto* version = object == nullptr ? nullptr : object->if_contains("Version");
+  if (response.status != 200 || version == nullptr || !version->is_string()) {
+    throw EngineError("Docker engine at " + socket_path_ +
+                      ": GET /version failed: " + describe(response));
+  }
+  co_return std::string(version->get_string());
+}
+
 asio::awaitable<std::vector<ContainerState>> Engine::listContainers(std::string label) {
   boost::json::object filters;
   filters["label"] = boost::json::array{boost::json::string(label)};

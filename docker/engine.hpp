@@ -45,6 +45,8 @@ class Engine {
   // GET /_ping: min(daemon's Api-Version, kHighestKnownApi). Throws EngineError.
   boost::asio::awaitable<std::string> negotiate();
 
+  // The engine's own version ("20.10.24+dfsg1"), from GET /version.
+  boost::asio::awaitable<std::string> version();
   // Every container, running or not, carrying label ("deckhand.owner=ID", or a key alone),
   // inspected.
   boost::asio::awaitable<std::vector<ContainerState>> listContainers(std::string label);

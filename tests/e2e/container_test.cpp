@@ -256,6 +256,12 @@ TEST_F(ContainerTest, RunsReportsStopsAndLeavesNothingBehind) {
                               web});
   EXPECT_EQ(trim(labels.out), unit + " " + machine_id_);
 
+  peer_.send(R"({"type":"query","id":"m","what":"machine"})");
+  const auto machine = result("m");
+  ASSERT_TRUE(machine);
+  const auto version = docker({"version", "--format", "{{.Server.Version}}"});
+  EXPECT_EQ(machine->at("machine").as_object().at("docker_version").as_string(), trim(version.out));
+
   request("2", web, "inactive");
   ASSERT_TRUE(result("2"));
   EXPECT_TRUE(waitFor("container_removed", [&](const json::object& m) {
