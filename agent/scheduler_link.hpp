@@ -5,6 +5,7 @@
 // here touches systemd directly.
 
 #include <boost/asio/any_io_executor.hpp>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -85,6 +86,9 @@ class SchedulerLink {
   std::map<std::string, std::unique_ptr<systemd::JournalReader>> follows_;
   std::size_t in_flight_ = 0;  // requests waiting for systemd
   Containers* containers_ = nullptr;
+  // Per container name: requests seen (the latest wins), and checks still waiting for the engine.
+  std::map<std::string, std::uint64_t> container_generations_;
+  std::map<std::string, std::size_t> container_checks_;
 };
 
 }  // namespace deckhand

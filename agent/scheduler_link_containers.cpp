@@ -16,6 +16,9 @@ using link::ErrorCode;
 using link::ProtocolError;
 using TargetState = reconciler::DesiredUnit::TargetState;
 
+// Container requests waiting for the engine's checks (a pull can take minutes); more get "busy".
+constexpr std::size_t kMaxContainerChecks = 16;
+
 ErrorCode codeOf(Containers::Refusal::Reason reason) {
   switch (reason) {
     case Containers::Refusal::Reason::name_taken:
@@ -44,8 +47,10 @@ void SchedulerLink::containerRemoved(const docker::ContainerState& container) {
 
 void SchedulerLink::handle(link::ContainerRequest& request) {
   const std::string unit = docker::containerUnitName(request.name);
+  // A later request for the same container wins over one still waiting for the engine.
+  const std::uint64_t generation = ++container_generations_[request.name];
   if (request.state == link::DesiredState::inactive) {
-    if (!known(unit)) {
+    if (!known(unit) && container_checks_.count(request.name) == 0) {
       return session_->send(link::encodeError(
           ProtocolError(ErrorCode::not_owned,
                         "container " + request.name + " is not one of this agent's", request.id)));
@@ -58,6 +63,16 @@ void SchedulerLink::handle(link::ContainerRequest& request) {
   if (containers_ == nullptr) {
     return session_->send(link::encodeError(ProtocolError(
         ErrorCode::docker_unavailable, "this agent runs without Docker support", request.id)));
+  }
+  std::size_t waiting = 0;
+  for (const auto& [name, count] : container_checks_)
+    waiting += count;
+  if (waiting >= kMaxContainerChecks) {
+    return session_->send(link::encodeError(
+        ProtocolError(ErrorCode::busy,
+                      "more than " + std::to_string(kMaxContainerChecks) +
+                          " container requests are waiting for the Docker engine; retry later",
+                      request.id)));
   }
   const docker::ContainerUnit generated =
       docker::containerUnit(*request.spec, containers_->unitOptions());
@@ -74,17 +89,22 @@ void SchedulerLink::handle(link::ContainerRequest& request) {
   }
   const TargetState target =
       request.state == link::DesiredState::launched ? TargetState::launched : TargetState::loaded;
+  ++container_checks_[request.name];
   containers_->prepare(
       *request.spec, [this, id = request.id, name = request.name, unit, target, generated,
-                      constraints](std::optional<Containers::Refusal> refusal) {
+                      constraints, generation](std::optional<Containers::Refusal> refusal) {
+        if (--container_checks_[name] == 0) container_checks_.erase(name);
         if (refusal) {
           spdlog::warn("refused container {}: {}", name, refusal->message);
           return session_->send(
               link::encodeError(ProtocolError(codeOf(refusal->reason), refusal->message, id)));
         }
-        placed_[unit] = constraints::placedUnitOf(*constraints);
-        runner_.setDesired({unit, target, generated.text, generated.hash});
-        runner_.trigger();
+        // Accepted, but a later request for this container already holds: it is not undone.
+        if (container_generations_[name] == generation) {
+          placed_[unit] = constraints::placedUnitOf(*constraints);
+          runner_.setDesired({unit, target, generated.text, generated.hash});
+          runner_.trigger();
+        }
         session_->send(link::encodeContainerResult(id, unit, generated.hash));
       });
 }

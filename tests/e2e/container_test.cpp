@@ -301,6 +301,29 @@ TEST_F(ContainerTest, ReportsAHealthCheckTurningUnhealthy) {
   EXPECT_EQ(unhealthy->at("status").as_string(), "running");
 }
 
+TEST_F(ContainerTest, ALaterRequestWinsOverOneStillBeingChecked) {
+  const std::string late = name("late");
+  request("1", late, "launched", spec(kServe));
+  request("2", late, "inactive");  // while the first still waits for the engine's answers
+  const auto launched = result("1");
+  const auto removed = result("2");
+  ASSERT_TRUE(launched && removed) << agent_->output();
+  EXPECT_TRUE(launched->at("ok").as_bool());
+  EXPECT_TRUE(removed->at("ok").as_bool());
+  // Whichever order the engine's answers and the second request meet in, the end is the same:
+  // no unit, no container (a launch applied after the removal would stay).
+  const std::string unit = "deckhand-" + late + ".service";
+  bool gone = false;
+  for (int i = 0; i < 200 && !gone; ++i) {
+    gone = sandbox_->systemctl({"show", "-P", "LoadState", unit}) == "not-found" &&
+           docker({"inspect", late}).exit_code != 0;
+    if (!gone) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(gone) << agent_->output();
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(sandbox_->systemctl({"show", "-P", "LoadState", unit}), "not-found");
+}
+
 TEST_F(ContainerTest, AMissingImageIsRefusedAndNothingIsLeftBehind) {
   const std::string ghost = name("noimage");
   json::object body = spec("true");
