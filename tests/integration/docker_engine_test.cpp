@@ -133,6 +133,14 @@ TEST(DockerEngineTest, NegotiatesTheVersionTheDaemonOffers) {
   EXPECT_EQ(engine.apiVersion(), version);
 }
 
+TEST(DockerEngineTest, ComparesApiVersionsByTheirNumbers) {
+  EXPECT_TRUE(apiVersionLess("1.9", "1.41"));
+  EXPECT_FALSE(apiVersionLess("1.41", "1.9"));
+  EXPECT_TRUE(apiVersionLess("1.41", kHighestKnownApi));
+  EXPECT_FALSE(apiVersionLess("1.52", kHighestKnownApi));
+  EXPECT_EQ(urlEncode(R"({"label":["a=b"]})"), "%7B%22label%22%3A%5B%22a%3Db%22%5D%7D");
+}
+
 TEST(DockerEngineTest, AnAbsentEngineIsAClearError) {
   boost::asio::io_context io;
   Engine engine(io.get_executor(), "/nonexistent/docker.sock");
