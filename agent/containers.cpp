@@ -14,8 +14,8 @@ using Reason = Containers::Refusal::Reason;
 
 }  // namespace
 
-Containers::Containers(asio::any_io_executor executor, std::string socket_path, std::string owner,
-                       Handlers handlers)
+Containers::Containers(const asio::any_io_executor& executor, const std::string& socket_path,
+                       std::string owner, Handlers handlers)
     : executor_(executor),
       owner_(std::move(owner)),
       label_(std::string(docker::kOwnerLabel) + "=" + owner_),
@@ -61,7 +61,7 @@ std::vector<docker::ContainerState> Containers::all() const {
 }
 
 void Containers::connected() {
-  asio::co_spawn(executor_, resync(), [this, alive = alive_](std::exception_ptr failure) {
+  asio::co_spawn(executor_, resync(), [alive = alive_](const std::exception_ptr& failure) {
     if (!*alive || !failure) return;
     try {
       std::rethrow_exception(failure);
@@ -127,7 +127,7 @@ void Containers::removeOrphan(docker::ContainerState state) {
   spdlog::info("removing container {} ({}): its unit {} is gone", state.name,
                state.id.substr(0, 12), state.unit);
   asio::co_spawn(executor_, engine_.removeContainer(state.name),
-                 [name = state.name](std::exception_ptr failure) {
+                 [name = state.name](const std::exception_ptr& failure) {
                    if (!failure) return;
                    try {
                      std::rethrow_exception(failure);
@@ -153,7 +153,7 @@ void Containers::unitRemoved(const std::string& unit) {
 void Containers::prepare(docker::ContainerSpec spec,
                          std::function<void(std::optional<Refusal>)> done) {
   asio::co_spawn(executor_, check(std::move(spec)),
-                 [done = std::move(done), alive = alive_](std::exception_ptr failure,
+                 [done = std::move(done), alive = alive_](const std::exception_ptr& failure,
                                                           std::optional<Refusal> refusal) {
                    if (!*alive) return;
                    if (failure) {

@@ -44,8 +44,8 @@ class Containers {
     std::string message;
   };
 
-  Containers(boost::asio::any_io_executor executor, std::string socket_path, std::string owner,
-             Handlers handlers);
+  Containers(const boost::asio::any_io_executor& executor, const std::string& socket_path,
+             std::string owner, Handlers handlers);
   Containers(const Containers&) = delete;
   Containers& operator=(const Containers&) = delete;
 

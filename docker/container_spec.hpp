@@ -21,7 +21,7 @@ inline constexpr std::size_t kMaxImageBytes = 512;
 inline constexpr std::size_t kMaxValueBytes = 4096;
 inline constexpr std::size_t kMaxListEntries = 256;
 inline constexpr int kMaxStopTimeoutSeconds = 3600;
-inline constexpr std::uint64_t kMinMemoryBytes = 6 * 1024 * 1024;  // dockerd refuses less
+inline constexpr std::uint64_t kMinMemoryBytes = 6ULL * 1024 * 1024;  // dockerd refuses less
 inline constexpr std::uint32_t kMaxMilliCpus = 1024 * 1000;
 // The label deckhand puts on every container it runs: the owning unit's name.
 inline constexpr std::string_view kUnitLabel = "deckhand.unit";

@@ -42,6 +42,15 @@ std::string cpus(std::uint32_t milli) {
   return text;
 }
 
+// "--env=KEY=VALUE"
+std::string option(std::string_view flag, const std::string& key, const std::string& value) {
+  std::string word(flag);
+  word += key;
+  word += '=';
+  word += value;
+  return word;
+}
+
 std::string publish(const PortMapping& port) {
   std::string host;
   if (!port.host_ip.empty()) {
@@ -64,11 +73,11 @@ std::vector<std::string> runCommand(const ContainerSpec& spec, const std::string
     words.push_back("--label=" + std::string(kOwnerLabel) + "=" + options.owner);
   }
   for (const auto& [key, value] : spec.labels)
-    words.push_back("--label=" + key + "=" + value);
+    words.push_back(option("--label=", key, value));
   words.push_back("--pull=" + std::string(pullPolicyName(spec.pull)));
   if (!spec.network.empty()) words.push_back("--network=" + spec.network);
   for (const auto& [key, value] : spec.env)
-    words.push_back("--env=" + key + "=" + value);
+    words.push_back(option("--env=", key, value));
   for (const auto& port : spec.ports)
     words.push_back("--publish=" + publish(port));
   for (const auto& volume : spec.volumes) {

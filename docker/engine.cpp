@@ -18,7 +18,7 @@ using Socket = asio::local::stream_protocol;
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 // A reply (a list of many containers, a pull's progress) is read whole; this bounds it.
-constexpr std::uint64_t kMaxBodyBytes = 64 * 1024 * 1024;
+constexpr std::uint64_t kMaxBodyBytes = 64ULL * 1024 * 1024;
 // Pulling a large image can take minutes; anything else answers quickly.
 constexpr std::chrono::seconds kRequestTimeout(30);
 constexpr std::chrono::minutes kPullTimeout(30);

@@ -24,14 +24,14 @@ using Socket = asio::local::stream_protocol;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::chrono::seconds kRetryDelay(1);
 constexpr std::chrono::seconds kConnectTimeout(10);
-constexpr std::size_t kMaxLineBytes = 1024 * 1024;
+constexpr std::size_t kMaxLineBytes = 1024UL * 1024;
 
 }  // namespace
 
 struct EventStream::Core : std::enable_shared_from_this<Core> {
-  Core(asio::any_io_executor executor, std::string socket_path, Handlers handlers)
+  Core(const asio::any_io_executor& executor, std::string socket_path, Handlers handlers)
       : executor(executor),
-        engine(executor, socket_path),
+        engine(executor, std::move(socket_path)),
         handlers(std::move(handlers)),
         retry(executor) {}
 
@@ -140,7 +140,8 @@ struct EventStream::Core : std::enable_shared_from_this<Core> {
   }
 };
 
-EventStream::EventStream(asio::any_io_executor executor, std::string socket_path, Handlers handlers)
+EventStream::EventStream(const asio::any_io_executor& executor, std::string socket_path,
+                         Handlers handlers)
     : core_(std::make_shared<Core>(executor, std::move(socket_path), std::move(handlers))) {}
 
 EventStream::~EventStream() {

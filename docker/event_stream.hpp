@@ -25,7 +25,8 @@ class EventStream {
     std::function<void(const std::string& why)> on_lost{};
   };
 
-  EventStream(boost::asio::any_io_executor executor, std::string socket_path, Handlers handlers);
+  EventStream(const boost::asio::any_io_executor& executor, std::string socket_path,
+              Handlers handlers);
   ~EventStream();  // stops
   EventStream(const EventStream&) = delete;
   EventStream& operator=(const EventStream&) = delete;
