@@ -32,16 +32,38 @@ Agent::Agent(boost::asio::io_context& io, config::Config config)
       units_(io.get_executor(), config_.units_dir, watcher_),
       runner_(io.get_executor(), units_, watcher_,
               [this](const std::string& unit) {
+                containers_.unitRemoved(unit);
                 if (scheduler_) scheduler_->unitRemoved(unit);
               }),
       link_(io.get_executor(), watcher_, units_,
             {[this](const std::string& version) { systemdReady(version); },
              [] { spdlog::warn("lost systemd; units keep running, reconnecting"); }}),
+      containers_(io.get_executor(), config_.docker_socket.string(), facts_.machine_id,
+                  {[this](const std::string& unit) { return ownsUnit(unit); },
+                   [this](const docker::ContainerState& container) {
+                     spdlog::info("container {} ({}): {}{}", container.name, container.unit,
+                                  container.status,
+                                  container.exit_code
+                                      ? ", exit code " + std::to_string(*container.exit_code)
+                                      : std::string());
+                     if (scheduler_) scheduler_->containerChanged(container);
+                   },
+                   [this](const docker::ContainerState& container) {
+                     if (scheduler_) scheduler_->containerRemoved(container);
+                   },
+                   [this](const std::string& version) { facts_.docker_version = version; }}),
       facts_timer_(io) {
   if (config_.scheduler) {
     scheduler_ = std::make_unique<SchedulerLink>(io.get_executor(), config_, facts_, runner_,
                                                  units_, watcher_);
+    scheduler_->setContainers(&containers_);
   }
+}
+
+bool Agent::ownsUnit(const std::string& unit) const {
+  if (runner_.installedHash(unit)) return true;
+  const auto* desired = runner_.desired(unit);
+  return desired != nullptr && desired->state != reconciler::DesiredUnit::TargetState::inactive;
 }
 
 void Agent::refreshFacts() {
@@ -73,6 +95,7 @@ void Agent::start() {
   spdlog::info("machine {} ({}), metadata {}", facts_.machine_id, facts_.hostname,
                machine::formatMetadata(facts_.metadata));
   runner_.start();
+  containers_.start();
   link_.start();
   armFactsTimer();
 }
@@ -95,6 +118,7 @@ void Agent::systemdReady(const std::string& version) {
 }
 
 void Agent::stop(std::function<void()> stopped) {
+  containers_.stop();
   auto done = [stopped = std::move(stopped)] {
     spdlog::info("stopped; the units deckhand manages keep running");
     stopped();

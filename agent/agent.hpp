@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "agent/config/config.hpp"
+#include "agent/containers.hpp"
 #include "agent/machine/facts.hpp"
 #include "agent/reconcile_runner.hpp"
 #include "agent/scheduler_link.hpp"
@@ -36,6 +37,8 @@ class Agent {
   void systemdReady(const std::string& version);
   void refreshFacts();
   void armFactsTimer();
+  // Installed by the agent, or desired loaded or launched: its container is not an orphan.
+  bool ownsUnit(const std::string& unit) const;
 
   config::Config config_;
   machine::MachineFacts facts_;
@@ -44,6 +47,7 @@ class Agent {
   ReconcileRunner runner_;
   systemd::SystemdLink link_;
   std::unique_ptr<SchedulerLink> scheduler_;
+  Containers containers_;
   bool scheduler_started_ = false;
   boost::asio::steady_timer facts_timer_;
 };

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "agent/constraints/constraints.hpp"
+#include "agent/containers.hpp"
 #include "agent/machine/metadata_store.hpp"
 #include "systemd/unit_name.hpp"
 
@@ -148,7 +149,8 @@ std::vector<link::UnitReport> SchedulerLink::allReports() const {
 }
 
 std::string SchedulerLink::hello() const {
-  return link::encodeHello(facts_, allReports());
+  if (containers_ == nullptr) return link::encodeHello(facts_, allReports());
+  return link::encodeHello(facts_, allReports(), containers_->all());
 }
 
 bool SchedulerLink::known(const std::string& name) const {

@@ -5,6 +5,7 @@
 // here touches systemd directly.
 
 #include <boost/asio/any_io_executor.hpp>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -25,6 +26,8 @@
 
 namespace deckhand {
 
+class Containers;
+
 class SchedulerLink {
  public:
   // Throws std::runtime_error when the token file cannot be read.
@@ -39,6 +42,11 @@ class SchedulerLink {
   // A unit's state changed, or it is gone.
   void unitChanged(const std::string& name);
   void unitRemoved(const std::string& name);
+
+  // Containers (agent/scheduler_link_containers.cpp): where their requests go, and their changes.
+  void setContainers(Containers* containers) { containers_ = containers; }
+  void containerChanged(const docker::ContainerState& container);
+  void containerRemoved(const docker::ContainerState& container);
 
  private:
   link::UnitReport report(const std::string& name) const;
@@ -56,6 +64,7 @@ class SchedulerLink {
   void handle(const link::CancelRequest& request);
   void handle(const link::SetMetadataRequest& request);
   void handle(const link::SchedulerHeartbeat&) {}
+  void handle(link::ContainerRequest& request);
 
   // Whether the scheduler may act on name: installed by this agent, or desired here.
   bool known(const std::string& name) const;
@@ -78,6 +87,10 @@ class SchedulerLink {
   // Journals being followed for this connection, by request id.
   std::map<std::string, std::unique_ptr<systemd::JournalReader>> follows_;
   std::size_t in_flight_ = 0;  // requests waiting for systemd
+  Containers* containers_ = nullptr;
+  // Per container name: requests seen (the latest wins), and checks still waiting for the engine.
+  std::map<std::string, std::uint64_t> container_generations_;
+  std::map<std::string, std::size_t> container_checks_;
 };
 
 }  // namespace deckhand

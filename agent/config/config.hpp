@@ -26,6 +26,7 @@ struct Config {
   std::string public_ip;  // empty: detect from the default route
   std::filesystem::path units_dir = "/run/deckhand/units";
   std::filesystem::path state_dir = "/var/lib/deckhand";
+  std::filesystem::path docker_socket = "/run/docker.sock";
   LogLevel log_level = LogLevel::info;
   std::chrono::milliseconds heartbeat_interval = std::chrono::seconds(10);
 };

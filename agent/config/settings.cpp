@@ -161,6 +161,10 @@ constexpr std::array kSettings = {
           "trace, debug, info, warning, error, critical or off",
           [](Config& c, std::string_view v) { c.log_level = logLevel(v); },
           [](const Config& c) { return std::string(logLevelName(c.log_level)); }},
+  Setting{"Docker", "Socket", "DECKHAND_DOCKER_SOCKET", "docker-socket", "PATH",
+          "the Docker engine's unix socket, for containers",
+          [](Config& c, std::string_view v) { c.docker_socket = absolutePath(v); },
+          [](const Config& c) { return showPath(c.docker_socket); }},
 };
 // clang-format on
 

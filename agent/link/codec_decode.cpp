@@ -51,6 +51,7 @@ Request decodeObject(const json::object& object, const std::optional<std::string
       {"journal", &asRequest<decodeJournal>},
       {"cancel", &asRequest<decodeCancel>},
       {"set_metadata", &asRequest<decodeSetMetadata>},
+      {"container", &asRequest<decodeContainer>},
   };
   for (const auto& [name, decode] : kDecoders) {
     if (name != type) continue;

@@ -6,13 +6,14 @@ namespace deckhand::link {
 
 using namespace codec;
 
-std::string encodeHello(const machine::MachineFacts& facts, std::span<const UnitReport> units) {
+std::string encodeHello(const machine::MachineFacts& facts, std::span<const UnitReport> units,
+                        std::span<const docker::ContainerState> containers) {
   json::object message;
   message["type"] = "hello";
   message["protocol"] = kProtocolVersion;
   message["machine"] = machineObject(facts);
   message["units"] = unitArray(units);
-  message["containers"] = json::array();
+  message["containers"] = containerArray(containers);
   return json::serialize(message);
 }
 

@@ -32,6 +32,14 @@ std::string_view errorCodeName(ErrorCode code) {
       return "busy";
     case ErrorCode::internal:
       return "internal";
+    case ErrorCode::bad_container_spec:
+      return "bad_container_spec";
+    case ErrorCode::docker_unavailable:
+      return "docker_unavailable";
+    case ErrorCode::image_missing:
+      return "image_missing";
+    case ErrorCode::name_taken:
+      return "name_taken";
   }
   // A value outside the enum is a bug in the caller; say so on the wire rather than crash.
   return "internal";

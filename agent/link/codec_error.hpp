@@ -22,6 +22,10 @@ enum class ErrorCode {
   systemd_unavailable,
   busy,
   internal,
+  bad_container_spec,
+  docker_unavailable,
+  image_missing,
+  name_taken,
 };
 
 // The code as it goes on the wire: "bad_json".

@@ -14,6 +14,7 @@
 
 #include "agent/link/codec_error.hpp"
 #include "agent/machine/facts.hpp"
+#include "docker/container_state.hpp"
 #include "systemd/unit_state.hpp"
 
 namespace deckhand::link {
@@ -40,8 +41,12 @@ struct JournalLine {
   std::string message;     // any bytes, as the unit wrote them
 };
 
-// The first message of a connection: the machine and a full snapshot (no containers yet).
-std::string encodeHello(const machine::MachineFacts& facts, std::span<const UnitReport> units);
+// The first message of a connection: the machine and a full snapshot.
+std::string encodeHello(const machine::MachineFacts& facts, std::span<const UnitReport> units,
+                        std::span<const docker::ContainerState> containers = {});
+// A container's state changed (the CONTAINER object), or it is no longer the agent's.
+std::string encodeContainer(const docker::ContainerState& container);
+std::string encodeContainerRemoved(std::string_view name, std::string_view unit);
 std::string encodeUnit(const UnitReport& unit);
 std::string encodeUnitRemoved(std::string_view name);
 std::string encodeHeartbeat(std::uint64_t seq, std::size_t units);
@@ -58,6 +63,9 @@ std::string encodeDesiredResult(std::string_view id, std::span<const UnitOutcome
 std::string encodeActionResult(std::string_view id, std::string_view job_result,
                                const UnitReport& unit,
                                const std::optional<ProtocolError>& failure = std::nullopt);
+// container: accepted, and the unit that runs it with its hash.
+std::string encodeContainerResult(std::string_view id, std::string_view unit,
+                                  std::string_view hash);
 // query, by what was asked.
 std::string encodeUnitsResult(std::string_view id, std::span<const UnitReport> units);
 std::string encodeUnitResult(std::string_view id, const UnitReport& unit);

@@ -65,5 +65,6 @@ QueryRequest decodeQuery(const json::object& object, std::string id);
 JournalRequest decodeJournal(const json::object& object, std::string id);
 CancelRequest decodeCancel(const json::object& object, std::string id);
 SetMetadataRequest decodeSetMetadata(const json::object& object, std::string id);
+ContainerRequest decodeContainer(const json::object& object, std::string id);
 
 }  // namespace deckhand::link::codec

@@ -14,6 +14,7 @@
 
 #include "agent/link/codec_error.hpp"
 #include "agent/machine/metadata.hpp"
+#include "docker/container_spec.hpp"
 #include "systemd/unit_file.hpp"
 
 namespace deckhand::link {
@@ -93,15 +94,26 @@ struct SetMetadataRequest {
   machine::Metadata metadata;  // every key and value valid; may be empty
 };
 
+// A container's desired state (docs/protocol.md, "Containers"): its unit is
+// docker::containerUnitName(name), generated from spec.
+struct ContainerRequest {
+  std::string id;
+  std::string name;  // a valid container name
+  DesiredState state = DesiredState::inactive;
+  std::optional<docker::ContainerSpec> spec;  // validated; for loaded and launched only
+};
+
 // The scheduler's own liveness message: no id, no result; receiving it is all that counts.
 struct SchedulerHeartbeat {};
 
-using Request = std::variant<DesiredRequest, RemoveRequest, ActionRequest, QueryRequest,
-                             JournalRequest, CancelRequest, SetMetadataRequest, SchedulerHeartbeat>;
+using Request =
+    std::variant<DesiredRequest, RemoveRequest, ActionRequest, QueryRequest, JournalRequest,
+                 CancelRequest, SetMetadataRequest, SchedulerHeartbeat, ContainerRequest>;
 
 // One text frame. Throws ProtocolError, and nothing else, for any input: bad_json (not JSON, not an
 // object, nested deeper than kMaxJsonDepth, invalid UTF-8), bad_message (a field missing or of the
-// wrong type or range, named in the message), unknown_type, bad_unit_name; internal if a part
+// wrong type or range, named in the message), unknown_type, bad_unit_name, bad_container_spec;
+// internal if a part
 // below fails in a way it should not. The error carries the id when the frame had a usable one.
 // Unknown fields are ignored; of duplicate keys the last one counts.
 Request decodeRequest(std::string_view frame);

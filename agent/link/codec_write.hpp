@@ -17,6 +17,8 @@ json::string jsonText(std::string_view text);
 
 json::object unitObject(const UnitReport& unit);
 json::array unitArray(std::span<const UnitReport> units);
+json::object containerObject(const docker::ContainerState& container);
+json::array containerArray(std::span<const docker::ContainerState> containers);
 json::object machineObject(const machine::MachineFacts& facts);
 json::object errorObject(const ProtocolError& error);  // {"code": ..., "message": ...}
 // {"type": "result", "id": ..., "ok": ...}, to which a result adds its fields.
