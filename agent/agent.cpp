@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/post.hpp>
+
 #include "agent/machine/facts_gather.hpp"
 #include "agent/machine/metadata_store.hpp"
 
@@ -22,25 +24,54 @@ machine::FactsOptions factsOptions(const config::Config& config) {
 }  // namespace
 
 Agent::Agent(boost::asio::io_context& io, config::Config config)
-    : config_(std::move(config)),
+    : io_(io),
+      notifier_(io.get_executor()),
+      config_(std::move(config)),
       facts_(machine::gatherFacts(factsOptions(config_))),
       watcher_(io.get_executor(),
                [this](const std::string& unit, const systemd::UnitState& state) {
                  spdlog::info("{}: {}", unit, systemd::describeUnitState(state));
                  if (scheduler_) scheduler_->unitChanged(unit);
+                 statusChanged();
                }),
       units_(io.get_executor(), config_.units_dir, watcher_),
       runner_(io.get_executor(), units_, watcher_,
               [this](const std::string& unit) {
                 if (scheduler_) scheduler_->unitRemoved(unit);
+                statusChanged();
               }),
       link_(io.get_executor(), watcher_, units_,
             {[this](const std::string& version) { systemdReady(version); },
-             [] { spdlog::warn("lost systemd; units keep running, reconnecting"); }}),
+             [this] {
+               spdlog::warn("lost systemd; units keep running, reconnecting");
+               statusChanged();
+             }}),
       facts_timer_(io) {
   if (config_.scheduler) {
     scheduler_ = std::make_unique<SchedulerLink>(io.get_executor(), config_, facts_, runner_,
                                                  units_, watcher_);
+    scheduler_->onStateChange([this](const SchedulerState&) { statusChanged(); });
+  }
+}
+
+void Agent::statusChanged() {
+  if (status_pending_) return;
+  status_pending_ = true;
+  boost::asio::post(io_, [this] {
+    status_pending_ = false;
+    sendStatus();
+  });
+}
+
+void Agent::sendStatus() {
+  const SchedulerState standalone;
+  const auto line = statusLine(link_.ready(), scheduler_ ? scheduler_->state() : standalone,
+                               runner_.agentUnits().size());
+  // READY=1 waits for the first full read of the units from systemd (SystemdLink::ready).
+  if (link_.ready()) {
+    notifier_.ready(line);
+  } else {
+    notifier_.status(line);
   }
 }
 
@@ -72,6 +103,8 @@ void Agent::armFactsTimer() {
 void Agent::start() {
   spdlog::info("machine {} ({}), metadata {}", facts_.machine_id, facts_.hostname,
                machine::formatMetadata(facts_.metadata));
+  notifier_.start();
+  sendStatus();
   runner_.start();
   link_.start();
   armFactsTimer();
@@ -87,6 +120,7 @@ void Agent::systemdReady(const std::string& version) {
     spdlog::warn("refreshing machine facts failed: {}", failure.what());
   }
   runner_.trigger();
+  sendStatus();
   // The first hello carries the units as systemd reports them, so the session starts only now.
   if (scheduler_ && !scheduler_started_) {
     scheduler_started_ = true;
@@ -95,6 +129,7 @@ void Agent::systemdReady(const std::string& version) {
 }
 
 void Agent::stop() {
+  notifier_.stopping();
   if (scheduler_) scheduler_->stop();
   spdlog::info("stopped; the units deckhand manages keep running");
 }

@@ -12,6 +12,8 @@
 #include "agent/machine/facts.hpp"
 #include "agent/reconcile_runner.hpp"
 #include "agent/scheduler_link.hpp"
+#include "agent/status_line.hpp"
+#include "systemd/service_notifier.hpp"
 #include "systemd/systemd_link.hpp"
 #include "systemd/unit_manager.hpp"
 #include "systemd/unit_watcher.hpp"
@@ -35,7 +37,13 @@ class Agent {
   void systemdReady(const std::string& version);
   void refreshFacts();
   void armFactsTimer();
+  // Tells systemd what the agent is doing, once per turn of the loop however many changes came.
+  void statusChanged();
+  void sendStatus();
 
+  boost::asio::io_context& io_;
+  systemd::ServiceNotifier notifier_;
+  bool status_pending_ = false;
   config::Config config_;
   machine::MachineFacts facts_;
   systemd::UnitWatcher watcher_;

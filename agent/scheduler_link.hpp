@@ -18,6 +18,7 @@
 #include "agent/link/session.hpp"
 #include "agent/machine/facts.hpp"
 #include "agent/reconcile_runner.hpp"
+#include "agent/status_line.hpp"
 #include "systemd/journal_reader.hpp"
 #include "systemd/unit_manager.hpp"
 #include "systemd/unit_watcher.hpp"
@@ -33,6 +34,12 @@ class SchedulerLink {
 
   void start();
   void stop();
+
+  const SchedulerState& state() const { return state_; }
+  // Called on the executor each time the link's state changes.
+  void onStateChange(std::function<void(const SchedulerState&)> handler) {
+    on_state_change_ = std::move(handler);
+  }
 
   // A unit's state changed, or it is gone.
   void unitChanged(const std::string& name);
@@ -76,6 +83,8 @@ class SchedulerLink {
   // Journals being followed for this connection, by request id.
   std::map<std::string, std::unique_ptr<systemd::JournalReader>> follows_;
   std::size_t in_flight_ = 0;  // requests waiting for systemd
+  SchedulerState state_;
+  std::function<void(const SchedulerState&)> on_state_change_;
 };
 
 }  // namespace deckhand

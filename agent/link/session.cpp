@@ -71,6 +71,8 @@ asio::awaitable<void> SessionCore::run([[maybe_unused]] std::shared_ptr<SessionC
     spdlog::warn("scheduler {}: {}; retrying in {}", options_.url.text(), why, inSeconds(delay));
     if (handlers_.on_state) handlers_.on_state(false, why);
     if (stopped_) break;  // by on_state
+    if (handlers_.on_retry) handlers_.on_retry(delay);
+    if (stopped_) break;
     delay_timer.expires_after(delay);
     co_await delay_timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
