@@ -32,6 +32,7 @@ Agent::Agent(boost::asio::io_context& io, config::Config config)
                [this](const std::string& unit, const systemd::UnitState& state) {
                  spdlog::info("{}: {}", unit, systemd::describeUnitState(state));
                  if (scheduler_) scheduler_->unitChanged(unit);
+                 bus_service_.unitChanged(bus_model_.row(unit));
                  statusChanged();
                }),
       units_(io.get_executor(), config_.units_dir, watcher_),
@@ -46,11 +47,16 @@ Agent::Agent(boost::asio::io_context& io, config::Config config)
                spdlog::warn("lost systemd; units keep running, reconnecting");
                statusChanged();
              }}),
-      facts_timer_(io) {
+      facts_timer_(io),
+      bus_model_(config_, facts_, runner_, watcher_, link_, scheduler_),
+      bus_service_(io.get_executor(), bus_model_) {
   if (config_.scheduler) {
     scheduler_ = std::make_unique<SchedulerLink>(io.get_executor(), config_, facts_, runner_,
                                                  units_, watcher_);
-    scheduler_->onStateChange([this](const SchedulerState&) { statusChanged(); });
+    scheduler_->onStateChange([this](const SchedulerState& state) {
+      bus_service_.connectionChanged(std::string(phaseName(state.phase)), state.why);
+      statusChanged();
+    });
   }
 }
 
@@ -107,6 +113,7 @@ void Agent::start() {
   sendStatus();
   runner_.start();
   link_.start();
+  bus_service_.start();
   armFactsTimer();
 }
 

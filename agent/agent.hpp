@@ -8,11 +8,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 
+#include "agent/bus_model.hpp"
 #include "agent/config/config.hpp"
 #include "agent/machine/facts.hpp"
 #include "agent/reconcile_runner.hpp"
 #include "agent/scheduler_link.hpp"
 #include "agent/status_line.hpp"
+#include "dbus/agent_service.hpp"
 #include "systemd/service_notifier.hpp"
 #include "systemd/systemd_link.hpp"
 #include "systemd/unit_manager.hpp"
@@ -53,6 +55,9 @@ class Agent {
   std::unique_ptr<SchedulerLink> scheduler_;
   bool scheduler_started_ = false;
   boost::asio::steady_timer facts_timer_;
+  // org.deckhand.Agent1 on the system bus, for deckhandctl.
+  BusModel bus_model_;
+  dbus::AgentService bus_service_;
 };
 
 }  // namespace deckhand
