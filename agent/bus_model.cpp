@@ -36,9 +36,23 @@ BusModel::BusModel(const config::Config& config, machine::MachineFacts& facts,
 dbus::AgentSummary BusModel::summary() const {
   const SchedulerState standalone;
   const auto& state = scheduler_ ? scheduler_->state() : standalone;
-  return {facts_.machine_id, facts_.hostname, facts_.metadata,
-          DECKHAND_VERSION,  state.url,       std::string(phaseName(state.phase)),
-          state.why,         link_.ready()};
+  dbus::AgentSummary summary;
+  summary.machine_id = facts_.machine_id;
+  summary.hostname = facts_.hostname;
+  summary.public_ip = facts_.public_ip;
+  summary.os = facts_.os_release;
+  summary.kernel = facts_.kernel;
+  summary.architecture = facts_.architecture;
+  summary.cpus = facts_.cpus;
+  summary.memory_bytes = facts_.memory_bytes;
+  summary.systemd_version = facts_.systemd_version;
+  summary.metadata = facts_.metadata;
+  summary.version = DECKHAND_VERSION;
+  summary.scheduler_url = state.url;
+  summary.connection_state = phaseName(state.phase);
+  summary.connection_detail = state.why;
+  summary.systemd_connected = link_.ready();
+  return summary;
 }
 
 dbus::AgentUnit BusModel::row(const std::string& name) const {

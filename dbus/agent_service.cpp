@@ -79,6 +79,27 @@ void AgentService::registerInterface() {
   object.registerProperty("Hostname").onInterface(kAgentInterface).withGetter([summary] {
     return summary().hostname;
   });
+  object.registerProperty("PublicIP").onInterface(kAgentInterface).withGetter([summary] {
+    return summary().public_ip;
+  });
+  object.registerProperty("OperatingSystem").onInterface(kAgentInterface).withGetter([summary] {
+    return summary().os;
+  });
+  object.registerProperty("Kernel").onInterface(kAgentInterface).withGetter([summary] {
+    return summary().kernel;
+  });
+  object.registerProperty("Architecture").onInterface(kAgentInterface).withGetter([summary] {
+    return summary().architecture;
+  });
+  object.registerProperty("CPUs").onInterface(kAgentInterface).withGetter([summary] {
+    return summary().cpus;
+  });
+  object.registerProperty("MemoryBytes").onInterface(kAgentInterface).withGetter([summary] {
+    return summary().memory_bytes;
+  });
+  object.registerProperty("SystemdVersion").onInterface(kAgentInterface).withGetter([summary] {
+    return summary().systemd_version;
+  });
   object.registerProperty("Metadata").onInterface(kAgentInterface).withGetter([summary] {
     return summary().metadata;
   });
@@ -159,13 +180,14 @@ void AgentService::requestName() {
         .withArguments(std::string(kAgentBusName), kDoNotQueue)
         .uponReplyInvoke([this](const sdbus::Error* error, std::uint32_t answer) {
           if (connection_ != nullptr) connection_->replied();
+          // The agent runs on without its D-Bus API: deckhandctl is what stops working.
           if (error != nullptr) {
-            spdlog::error(
+            spdlog::warn(
                 "cannot own {} on the system bus: {} (is the D-Bus policy "
                 "org.deckhand.Agent1.conf installed?)",
                 kAgentBusName, error->getMessage());
           } else if (answer != kPrimaryOwner && answer != kAlreadyOwner) {
-            spdlog::error(
+            spdlog::warn(
                 "cannot own {} on the system bus: another process holds it (is a "
                 "second deckhand running?)",
                 kAgentBusName);

@@ -40,6 +40,13 @@ struct AgentUnit {
 struct AgentSummary {
   std::string machine_id;
   std::string hostname;
+  std::string public_ip;
+  std::string os;
+  std::string kernel;
+  std::string architecture;
+  std::uint32_t cpus = 0;
+  std::uint64_t memory_bytes = 0;
+  std::string systemd_version;
   std::map<std::string, std::string> metadata;
   std::string version;
   std::string scheduler_url;

@@ -5,101 +5,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <boost/json.hpp>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <thread>
-
-#include "systemd/unit_file.hpp"
-#include "tests/harness/process.hpp"
-#include "tests/harness/scheduler_peer.hpp"
-#include "tests/harness/systemd_sandbox.hpp"
+#include "tests/e2e/agent_bus_fixture.hpp"
 
 namespace deckhand::test {
 namespace {
 
-using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 namespace json = boost::json;
-namespace fs = std::filesystem;
-
-constexpr const char* kWeb = "[Service]\nExecStart=/bin/sleep 300\n";
-const std::vector<std::string> kAgentObject{"org.deckhand.Agent1", "/org/deckhand/Agent1",
-                                            "org.deckhand.Agent1"};
-
-std::string env(const char* name, const char* fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? value : fallback;
-}
-
-class AgentBusTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    DECKHAND_REQUIRE_ROOT();
-    sandbox_.emplace();
-    fs::copy_file(env("SOURCE_ROOT", ".") + std::string("/packaging/org.deckhand.Agent1.conf"),
-                  sandbox_->root() / "run/dbus/system.d/org.deckhand.Agent1.conf");
-    // dbus-daemon notices new policy files by itself; this makes sure it has before the agent asks.
-    sandbox_->exec({"busctl", "call", "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                    "org.freedesktop.DBus", "ReloadConfig"});
-    const auto agent = sandbox_->installFile(env("AGENT_BINARY", "deckhand"));
-    agent_.emplace(sandbox_->execArgv({agent, "--config", "/dev/null", "--scheduler-url",
-                                       peer_.url(), "--metadata", "region=test",
-                                       "--state-directory", "/run/deckhand/state"}));
-    ASSERT_TRUE(agent_->waitForOutput("serving org.deckhand.Agent1", 20s)) << agent_->output();
-    ASSERT_TRUE(peer_.waitForConnections(1, 20s)) << agent_->output();
-  }
-
-  // busctl ... --json=short, as root (or as nobody), inside the sandbox.
-  ProcessResult busctl(const std::vector<std::string>& args, bool as_nobody = false) const {
-    std::vector<std::string> argv;
-    if (as_nobody) argv = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
-    argv.insert(argv.end(), {"busctl", "--json=short"});
-    argv.insert(argv.end(), args.begin(), args.end());
-    return sandbox_->exec(argv);
-  }
-
-  ProcessResult call(const std::string& method, const std::vector<std::string>& args = {},
-                     bool as_nobody = false) const {
-    std::vector<std::string> argv{"call"};
-    argv.insert(argv.end(), kAgentObject.begin(), kAgentObject.end());
-    argv.push_back(method);
-    argv.insert(argv.end(), args.begin(), args.end());
-    return busctl(argv, as_nobody);
-  }
-
-  json::value property(const std::string& name, bool as_nobody = false) const {
-    std::vector<std::string> argv{"get-property"};
-    argv.insert(argv.end(), kAgentObject.begin(), kAgentObject.end());
-    argv.push_back(name);
-    const auto result = busctl(argv, as_nobody);
-    EXPECT_EQ(result.exit_code, 0) << result.err;
-    return json::parse(result.out).at("data");
-  }
-
-  bool waitForProperty(const std::string& name, const json::value& value) const {
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (property(name) != value) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(50ms);
-    }
-    return true;
-  }
-
-  void launchWeb() {
-    const json::object unit{{"name", "web.service"},
-                            {"state", "launched"},
-                            {"text", kWeb},
-                            {"hash", systemd::unitHash(systemd::parseUnitFile(kWeb, "test"))}};
-    ASSERT_TRUE(peer_.send(json::serialize(
-        json::object{{"type", "desired"}, {"id", "1"}, {"units", json::array{unit}}})));
-  }
-
-  SchedulerPeer peer_;
-  std::optional<SystemdSandbox> sandbox_;
-  std::optional<BackgroundProcess> agent_;
-};
 
 TEST_F(AgentBusTest, PropertiesDescribeTheAgent) {
   const auto machine_id = property("MachineID").as_string();
