@@ -1,4 +1,4 @@
-// packaging/deckhand.service as systemd runs it: the shipped unit file, installed in a sandboxed
+// packaging/deckhand.service.in as systemd runs it: the shipped unit file, installed in a sandboxed
 // systemd with a drop-in that only points it at the test's binary, config and bus.
 
 #include <gmock/gmock.h>
@@ -43,7 +43,8 @@ class ServiceUnitTest : public ::testing::Test {
     DECKHAND_REQUIRE_ROOT();
     sandbox_.emplace();
     const auto agent = sandbox_->installFile(env("AGENT_BINARY", "deckhand"));
-    fs::copy_file(env("SOURCE_ROOT", ".") + std::string("/packaging/deckhand.service"),
+    // The unit as meson install writes it (packaging/deckhand.service.in, configured).
+    fs::copy_file(env("SERVICE_UNIT", "build/packaging/deckhand.service"),
                   sandbox_->unitDir() / "deckhand.service");
     writeFile(sandbox_->root() / "run/deckhand-test/agent.conf",
               "[Scheduler]\nURL=" + peer_.url() +
