@@ -54,10 +54,44 @@ Agent::Agent(boost::asio::io_context& io, config::Config config)
     scheduler_ = std::make_unique<SchedulerLink>(io.get_executor(), config_, facts_, runner_,
                                                  units_, watcher_);
     scheduler_->onStateChange([this](const SchedulerState& state) {
+      if (state.retry_in.count() == 0) {
+        if (state.phase == SchedulerState::Phase::connected) metrics_.schedulerConnected();
+        if (state.phase == SchedulerState::Phase::retrying) metrics_.schedulerDisconnected();
+      }
       bus_service_.connectionChanged(std::string(phaseName(state.phase)), state.why);
       statusChanged();
     });
   }
+}
+
+void Agent::startMetrics() {
+  units_.observeJobs(
+      [this](const systemd::JobResult& result, std::chrono::steady_clock::duration took) {
+        metrics_.jobFinished(result.operation, result.result,
+                             std::chrono::duration<double>(took).count());
+      });
+  if (config_.metrics_listen.empty()) return;
+  try {
+    metrics_server_ = std::make_unique<metrics::MetricsServer>(
+        io_.get_executor(), config_.metrics_listen, [this] { return renderMetrics(); });
+  } catch (const std::runtime_error& error) {
+    // Metrics are an extra: the agent runs on without them.
+    spdlog::error("{}; running without metrics", error.what());
+  }
+}
+
+std::string Agent::renderMetrics() const {
+  metrics::LiveState live;
+  for (const auto& unit : bus_model_.units())
+    ++live.units_by_state[unit.active_state.empty() ? "unknown" : unit.active_state];
+  live.systemd_connected = link_.ready();
+  live.link_state = std::string(
+      phaseName(scheduler_ ? scheduler_->state().phase : SchedulerState::Phase::standalone));
+  if (scheduler_) {
+    live.messages_received = scheduler_->messagesReceived();
+    live.messages_sent = scheduler_->messagesSent();
+  }
+  return metrics_.render(live);
 }
 
 void Agent::statusChanged() {
@@ -114,6 +148,7 @@ void Agent::start() {
   runner_.start();
   link_.start();
   bus_service_.start();
+  startMetrics();
   armFactsTimer();
 }
 

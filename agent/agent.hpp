@@ -11,6 +11,8 @@
 #include "agent/bus_model.hpp"
 #include "agent/config/config.hpp"
 #include "agent/machine/facts.hpp"
+#include "agent/metrics/metrics.hpp"
+#include "agent/metrics/metrics_server.hpp"
 #include "agent/reconcile_runner.hpp"
 #include "agent/scheduler_link.hpp"
 #include "agent/status_line.hpp"
@@ -42,6 +44,8 @@ class Agent {
   // Tells systemd what the agent is doing, once per turn of the loop however many changes came.
   void statusChanged();
   void sendStatus();
+  void startMetrics();
+  std::string renderMetrics() const;
 
   boost::asio::io_context& io_;
   systemd::ServiceNotifier notifier_;
@@ -58,6 +62,8 @@ class Agent {
   // org.deckhand.Agent1 on the system bus, for deckhandctl.
   BusModel bus_model_;
   dbus::AgentService bus_service_;
+  metrics::Metrics metrics_;
+  std::unique_ptr<metrics::MetricsServer> metrics_server_;  // when MetricsListen= is set
 };
 
 }  // namespace deckhand

@@ -36,6 +36,8 @@ class SchedulerLink {
   void stop();
 
   const SchedulerState& state() const { return state_; }
+  std::uint64_t messagesReceived() const { return session_->framesReceived(); }
+  std::uint64_t messagesSent() const { return session_->framesSent(); }
   // Called on the executor each time the link's state changes.
   void onStateChange(std::function<void(const SchedulerState&)> handler) {
     on_state_change_ = std::move(handler);

@@ -100,6 +100,7 @@ Clock::duration SessionCore::connectionDown() {
 }
 
 void SessionCore::deliver(std::string frame) {
+  ++frames_received_;
   if (!stopped_ && handlers_.on_message) handlers_.on_message(std::move(frame));
 }
 
@@ -165,6 +166,12 @@ bool Session::connected() const {
 }
 std::size_t Session::queued() const {
   return core_->queued();
+}
+std::uint64_t Session::framesReceived() const {
+  return core_->framesReceived();
+}
+std::uint64_t Session::framesSent() const {
+  return core_->framesSent();
 }
 
 }  // namespace deckhand::link

@@ -63,6 +63,9 @@ class Session {
 
   bool connected() const;
   std::size_t queued() const;  // frames waiting, not counting the one being written
+  // Text frames delivered to on_message, and frames written, over the session's life.
+  std::uint64_t framesReceived() const;
+  std::uint64_t framesSent() const;
 
  private:
   std::shared_ptr<detail::SessionCore> core_;

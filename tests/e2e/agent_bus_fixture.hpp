@@ -43,9 +43,11 @@ class AgentBusTest : public ::testing::Test {
     sandbox_->exec({"busctl", "call", "org.freedesktop.DBus", "/org/freedesktop/DBus",
                     "org.freedesktop.DBus", "ReloadConfig"});
     const auto agent = sandbox_->installFile(env("AGENT_BINARY", "deckhand"));
-    agent_.emplace(sandbox_->execArgv({agent, "--config", "/dev/null", "--scheduler-url",
-                                       peer_.url(), "--metadata", "region=test",
-                                       "--state-directory", "/run/deckhand/state"}));
+    std::vector<std::string> argv{
+        agent,        "--config",    "/dev/null",         "--scheduler-url",    peer_.url(),
+        "--metadata", "region=test", "--state-directory", "/run/deckhand/state"};
+    argv.insert(argv.end(), extra_agent_args_.begin(), extra_agent_args_.end());
+    agent_.emplace(sandbox_->execArgv(argv));
     ASSERT_TRUE(agent_->waitForOutput("serving org.deckhand.Agent1", 20s)) << agent_->output();
     ASSERT_TRUE(peer_.waitForConnections(1, 20s)) << agent_->output();
     ctl_path_ = sandbox_->installFile(env("CTL_BINARY", "deckhandctl"));
@@ -110,6 +112,7 @@ class AgentBusTest : public ::testing::Test {
   std::optional<SystemdSandbox> sandbox_;
   std::optional<BackgroundProcess> agent_;
   std::string ctl_path_;
+  std::vector<std::string> extra_agent_args_;  // set by a derived fixture's constructor
 };
 
 }  // namespace deckhand::test
