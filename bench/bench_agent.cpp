@@ -70,8 +70,8 @@ std::uint64_t cpuNs(pid_t pid) {
   return ns;
 }
 
-void measureIdleAndUnits() {
-  LinkedAgent agent(DECKHAND_PATH);
+void measureIdleAndUnits(const std::string& binary) {
+  LinkedAgent agent(binary);
   std::this_thread::sleep_for(kSettle);
   const pid_t pid = agent.agentPid();
   printFigure("agent_rss_idle_mib", statusMib(pid, "VmRSS"), 3);
@@ -96,11 +96,11 @@ void measureIdleAndUnits() {
   printFigure("agent_anon_1000_units_mib", statusMib(pid, "RssAnon"), 3);
 }
 
-void measureBinary() {
+void measureBinary(const std::string& binary) {
   const TempFolder folder;
   const auto stripped = folder.path() / "deckhand";
   const auto result =
-      deckhand::test::run({"strip", "--strip-all", "-o", stripped.string(), DECKHAND_PATH});
+      deckhand::test::run({"strip", "--strip-all", "-o", stripped.string(), binary});
   if (result.exit_code != 0) throw std::runtime_error("strip failed: " + result.err);
   printFigure("agent_binary_mib", static_cast<double>(fs::file_size(stripped)) / kMib, 3);
 }
@@ -117,9 +117,9 @@ std::uint64_t monotonicProperty(const deckhand::test::SystemdSandbox& sandbox,
 
 // deckhand.service as installed, in a sandbox: from systemd's record of the process's start to
 // its record of the unit becoming active, which for Type=notify is READY=1.
-void measureReady() {
+void measureReady(const std::string& binary) {
   const deckhand::test::SystemdSandbox sandbox;
-  const auto agent = sandbox.installFile(DECKHAND_PATH);
+  const auto agent = sandbox.installFile(binary);
   fs::copy_file(SERVICE_UNIT_PATH, sandbox.unitDir() / "deckhand.service");
   fs::create_directories(sandbox.unitDir() / "deckhand.service.d");
   // StateDirectory= is reset because the sandbox shares the host's /var/lib.
@@ -141,16 +141,18 @@ void measureReady() {
   printFigure("agent_ready_ms", median(ready_ms), 3);
 }
 
-int run() {
+int run(int argc, char** argv) {
+  // argv[1] can name another build of the agent, e.g. one configured with -Dstatic_libs=true.
+  const std::string binary = argc > 1 ? argv[1] : DECKHAND_PATH;
   startSandboxBenchmark(kBudget);
-  measureBinary();
-  measureReady();
-  measureIdleAndUnits();
+  measureBinary(binary);
+  measureReady(binary);
+  measureIdleAndUnits(binary);
   return 0;
 }
 
 }  // namespace
 
-int main() {
-  return deckhand::bench::benchmarkMain("bench_agent", [&] { return run(); });
+int main(int argc, char** argv) {
+  return deckhand::bench::benchmarkMain("bench_agent", [&] { return run(argc, argv); });
 }
