@@ -9,11 +9,17 @@
 #include <functional>
 #include <memory>
 
+#include "agent/bus_model.hpp"
 #include "agent/config/config.hpp"
 #include "agent/containers.hpp"
 #include "agent/machine/facts.hpp"
+#include "agent/metrics/metrics.hpp"
+#include "agent/metrics/metrics_server.hpp"
 #include "agent/reconcile_runner.hpp"
 #include "agent/scheduler_link.hpp"
+#include "agent/status_line.hpp"
+#include "dbus/agent_service.hpp"
+#include "systemd/service_notifier.hpp"
 #include "systemd/systemd_link.hpp"
 #include "systemd/unit_manager.hpp"
 #include "systemd/unit_watcher.hpp"
@@ -39,7 +45,15 @@ class Agent {
   void armFactsTimer();
   // Installed by the agent, or desired loaded or launched: its container is not an orphan.
   bool ownsUnit(const std::string& unit) const;
+  // Tells systemd what the agent is doing, once per turn of the loop however many changes came.
+  void statusChanged();
+  void sendStatus();
+  void startMetrics();
+  std::string renderMetrics() const;
 
+  boost::asio::io_context& io_;
+  systemd::ServiceNotifier notifier_;
+  bool status_pending_ = false;
   config::Config config_;
   machine::MachineFacts facts_;
   systemd::UnitWatcher watcher_;
@@ -50,6 +64,11 @@ class Agent {
   Containers containers_;
   bool scheduler_started_ = false;
   boost::asio::steady_timer facts_timer_;
+  // org.deckhand.Agent1 on the system bus, for deckhandctl.
+  BusModel bus_model_;
+  dbus::AgentService bus_service_;
+  metrics::Metrics metrics_;
+  std::unique_ptr<metrics::MetricsServer> metrics_server_;  // when MetricsListen= is set
 };
 
 }  // namespace deckhand

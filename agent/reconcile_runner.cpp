@@ -75,6 +75,15 @@ std::vector<std::string> ReconcileRunner::installedUnits() const {
   return names;
 }
 
+std::set<std::string> ReconcileRunner::agentUnits() const {
+  std::set<std::string> names;
+  for (const auto& [name, unit] : desired_)
+    names.insert(name);
+  for (const auto& [name, hash] : installed_hashes_)
+    names.insert(name);
+  return names;
+}
+
 void ReconcileRunner::trigger() {
   if (running_) {
     again_ = true;

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,8 @@ class ReconcileRunner {
   // The hash of the installed text; nullopt when the agent has not installed the unit.
   std::optional<std::string> installedHash(const std::string& name) const;
   std::vector<std::string> installedUnits() const;
+  // The agent's units: desired here, or installed by the agent.
+  std::set<std::string> agentUnits() const;
 
   // Plans and runs a pass soon (passes never overlap; one requested during a pass follows it).
   void trigger();

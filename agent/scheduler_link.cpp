@@ -78,6 +78,7 @@ SchedulerLink::SchedulerLink(boost::asio::any_io_executor executor, const config
       runner_(runner),
       units_(units),
       watcher_(watcher) {
+  state_ = {SchedulerState::Phase::connecting, url_, {}, {}};
   link::SessionOptions options;
   options.url = *config.scheduler;
   options.token = readToken(config.token_file);
@@ -94,6 +95,10 @@ SchedulerLink::SchedulerLink(boost::asio::any_io_executor executor, const config
   handlers.on_state = [this](bool connected, const std::string& why) {
     stateChanged(connected, why);
   };
+  handlers.on_retry = [this](std::chrono::milliseconds delay) {
+    state_.retry_in = delay;
+    if (on_state_change_) on_state_change_(state_);
+  };
   session_ =
       std::make_unique<link::Session>(std::move(executor), std::move(options), std::move(handlers));
 }
@@ -107,12 +112,16 @@ void SchedulerLink::stop(std::function<void()> stopped) {
 }
 
 void SchedulerLink::stateChanged(bool connected, const std::string& why) {
+  state_.phase = connected ? SchedulerState::Phase::connected : SchedulerState::Phase::retrying;
+  state_.why = why;
+  state_.retry_in = {};
   if (connected) {
     spdlog::info("connected to the scheduler at {}", url_);
-    return;
+  } else {
+    spdlog::warn("scheduler {}: {}", url_, why);
+    follows_.clear();  // requests end with their connection
   }
-  spdlog::warn("scheduler {}: {}", url_, why);
-  follows_.clear();  // requests end with their connection
+  if (on_state_change_) on_state_change_(state_);
 }
 
 void SchedulerLink::unitChanged(const std::string& name) {

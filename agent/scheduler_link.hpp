@@ -20,6 +20,7 @@
 #include "agent/link/session.hpp"
 #include "agent/machine/facts.hpp"
 #include "agent/reconcile_runner.hpp"
+#include "agent/status_line.hpp"
 #include "systemd/journal_reader.hpp"
 #include "systemd/unit_manager.hpp"
 #include "systemd/unit_watcher.hpp"
@@ -38,6 +39,14 @@ class SchedulerLink {
   void start();
   // Says goodbye to the scheduler (a WebSocket close), then runs stopped.
   void stop(std::function<void()> stopped);
+
+  const SchedulerState& state() const { return state_; }
+  std::uint64_t messagesReceived() const { return session_->framesReceived(); }
+  std::uint64_t messagesSent() const { return session_->framesSent(); }
+  // Called on the executor each time the link's state changes.
+  void onStateChange(std::function<void(const SchedulerState&)> handler) {
+    on_state_change_ = std::move(handler);
+  }
 
   // A unit's state changed, or it is gone.
   void unitChanged(const std::string& name);
@@ -91,6 +100,8 @@ class SchedulerLink {
   // Per container name: requests seen (the latest wins), and checks still waiting for the engine.
   std::map<std::string, std::uint64_t> container_generations_;
   std::map<std::string, std::size_t> container_checks_;
+  SchedulerState state_;
+  std::function<void(const SchedulerState&)> on_state_change_;
 };
 
 }  // namespace deckhand

@@ -150,25 +150,9 @@ std::vector<std::string> manyUnitNames() {
 double applyByAgent(const std::vector<std::string>& names, const std::string& request) {
   LinkedAgent agent(DECKHAND_PATH);
   agent.newFrames();  // the hello
-  std::set<std::string, std::less<>> active;
-  Clock::time_point last_active;
   const auto start = Clock::now();
   agent.send(request);
-  while (active.size() < names.size()) {
-    checkDeadline(std::to_string(names.size() - active.size()) + " of " +
-                  std::to_string(names.size()) + " units to be reported active");
-    agent.checkRunning();
-    std::this_thread::sleep_for(kApplyPoll);
-    for (const auto& frame : agent.newFrames()) {
-      if (frame.text.find(R"("ok":false)") != std::string::npos) {
-        throw std::runtime_error("the agent refused: " + frame.text.substr(0, 500));
-      }
-      const auto unit = unitFrame(frame);
-      if (unit && unit->active_state == "active" && active.insert(unit->name).second) {
-        last_active = unit->at;
-      }
-    }
-  }
+  const auto last_active = waitForAllActive(agent, names, kApplyPoll);
   return seconds(last_active - start);
 }
 

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstddef>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -127,5 +128,30 @@ class LinkedAgent {
   test::BackgroundProcess agent_;  // last: killed before the sandbox is stopped
   std::size_t seen_ = 0;           // frames newFrames() has returned
 };
+
+// Waits until the peer has received a `unit` frame showing each of names active, polling the
+// frames every poll; returns the receipt of the last of them. Throws if the agent refuses a
+// request.
+inline Clock::time_point waitForAllActive(LinkedAgent& agent, const std::vector<std::string>& names,
+                                          Clock::duration poll) {
+  std::set<std::string, std::less<>> active;
+  Clock::time_point last_active;
+  while (active.size() < names.size()) {
+    checkDeadline(std::to_string(names.size() - active.size()) + " of " +
+                  std::to_string(names.size()) + " units to be reported active");
+    agent.checkRunning();
+    std::this_thread::sleep_for(poll);
+    for (const auto& frame : agent.newFrames()) {
+      if (frame.text.find(R"("ok":false)") != std::string::npos) {
+        throw std::runtime_error("the agent refused: " + frame.text.substr(0, 500));
+      }
+      const auto unit = unitFrame(frame);
+      if (unit && unit->active_state == "active" && active.insert(unit->name).second) {
+        last_active = unit->at;
+      }
+    }
+  }
+  return last_active;
+}
 
 }  // namespace deckhand::bench

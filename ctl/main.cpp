@@ -1,33 +1,65 @@
-// deckhandctl: the operator's command-line client. Exit codes: 0 success (or "yes"), 1 a clear
-// "no" (a check that fails), 2 bad usage or input.
+// deckhandctl: the operator's command-line client. Exit codes (ctl/exit_codes.hpp): 0 success,
+// 1 a clear "no", 2 bad usage or input, 3 the agent is unreachable, 4 not offered by the agent.
 
-#include <cstring>
 #include <iostream>
 #include <string_view>
 
 #include "ctl/check_command.hpp"
+#include "ctl/exit_codes.hpp"
+#include "ctl/journal_command.hpp"
+#include "ctl/list_containers_command.hpp"
+#include "ctl/list_units_command.hpp"
+#include "ctl/machine_command.hpp"
+#include "ctl/status_command.hpp"
 
 namespace {
 
-constexpr const char* kUsage =
-    "Usage: deckhandctl VERB [OPTIONS]\n\n"
-    "Verbs:\n"
-    "  check UNITFILE --machine MACHINE.json [--units LIST] [--json]\n"
-    "        would that machine accept this unit? (constraints, offline)\n\n"
-    "deckhandctl VERB --help shows a verb's options.\n";
+struct Verb {
+  std::string_view name;
+  std::string_view synopsis;
+  std::string_view summary;
+  int (*run)(int argc, const char* const* argv);
+};
+
+// One row per verb: the usage text and the dispatch both come from here.
+constexpr Verb kVerbs[] = {
+    {"status", "status [--json]", "the agent's health: systemd, scheduler link, units",
+     deckhand::ctl::runStatus},
+    {"list-units", "list-units [--json]", "the agent's units and their state",
+     deckhand::ctl::runListUnits},
+    {"list-containers", "list-containers [--json]", "the containers the agent manages",
+     deckhand::ctl::runListContainers},
+    {"machine", "machine [--json]", "what the agent reports about this machine",
+     deckhand::ctl::runMachine},
+    {"journal", "journal UNIT [-n N] [-f] [--json]", "a unit's journal lines",
+     deckhand::ctl::runJournal},
+    {"check", "check UNITFILE --machine MACHINE.json [--units LIST] [--json]",
+     "would that machine accept this unit? (constraints, offline)", deckhand::ctl::runCheck},
+};
+
+void printUsage(std::ostream& out) {
+  out << "Usage: deckhandctl VERB [OPTIONS]\n\nVerbs:\n";
+  for (const auto& verb : kVerbs)
+    out << "  " << verb.synopsis << "\n        " << verb.summary << "\n";
+  out << "\ndeckhandctl VERB --help shows a verb's options. Exit codes: 0 success, 1 a clear "
+         "\"no\",\n2 bad usage or input, 3 the agent is unreachable, 4 not offered by the agent.\n";
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2 || std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h") {
-    std::cout << kUsage;
-    return argc < 2 ? 2 : 0;
+    printUsage(std::cout);
+    return argc < 2 ? deckhand::ctl::kExitUsage : deckhand::ctl::kExitOk;
   }
   if (std::string_view(argv[1]) == "--version") {
     std::cout << "deckhandctl " << DECKHAND_VERSION << "\n";
-    return 0;
+    return deckhand::ctl::kExitOk;
   }
-  if (std::string_view(argv[1]) == "check") return deckhand::ctl::runCheck(argc - 1, argv + 1);
-  std::cerr << "deckhandctl: unknown verb \"" << argv[1] << "\"\n" << kUsage;
-  return 2;
+  for (const auto& verb : kVerbs) {
+    if (verb.name == argv[1]) return verb.run(argc - 1, argv + 1);
+  }
+  std::cerr << "deckhandctl: unknown verb \"" << argv[1] << "\"\n";
+  printUsage(std::cerr);
+  return deckhand::ctl::kExitUsage;
 }

@@ -321,6 +321,13 @@ void UnitManager::runTransient(const std::string& name, const std::vector<std::s
 }
 
 void UnitManager::submitJob(JobRequest request) {
+  if (job_observer_) {
+    request.done = [this, requested = std::chrono::steady_clock::now(),
+                    done = std::move(request.done)](const JobResult& result) {
+      if (job_observer_) job_observer_(result, std::chrono::steady_clock::now() - requested);
+      done(result);
+    };
+  }
   waiting_jobs_.push_back(std::move(request));
   sendJobs();
 }

@@ -8,6 +8,7 @@
 // has too many (see DESIGN.md). Only units this agent installed may be changed or removed.
 
 #include <boost/asio/any_io_executor.hpp>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
@@ -54,6 +55,11 @@ class UnitManager {
   void attach(dbus::SystemdManager& systemd);
   void detach();
   void onJobRemoved(const std::string& job, const std::string& unit, const std::string& result);
+
+  // Told of every job's outcome and how long it took from its request, before its own caller.
+  using JobObserver =
+      std::function<void(const JobResult& result, std::chrono::steady_clock::duration took)>;
+  void observeJobs(JobObserver observer) { job_observer_ = std::move(observer); }
 
   // Writes text, normalised (writeUnitFile), as units_dir/name, links it, reloads; replaces an
   // earlier version. Text that is not a unit file is refused, and nothing is written.
@@ -130,6 +136,7 @@ class UnitManager {
   bool reload_posted_ = false;
   bool reload_in_flight_ = false;
   std::size_t reloads_done_ = 0;
+  JobObserver job_observer_;
 };
 
 }  // namespace deckhand::systemd

@@ -29,6 +29,8 @@ struct Config {
   std::filesystem::path docker_socket = "/run/docker.sock";
   LogLevel log_level = LogLevel::info;
   std::chrono::milliseconds heartbeat_interval = std::chrono::seconds(10);
+  // "127.0.0.1:9464" or "[::1]:9464": serve Prometheus metrics there; empty: no listener.
+  std::string metrics_listen;
 };
 
 }  // namespace deckhand::config

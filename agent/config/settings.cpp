@@ -105,6 +105,29 @@ milliseconds heartbeat(std::string_view value) {
   return ms;
 }
 
+// ADDRESS:PORT on loopback only: the metrics carry no secrets, but the agent is no web server.
+std::string metricsListen(std::string_view value) {
+  if (value.empty()) return {};
+  const auto colon = value.rfind(':');
+  const auto expected = "expected a loopback ADDRESS:PORT such as 127.0.0.1:9464 or [::1]:9464";
+  if (colon == std::string_view::npos) reject(value, expected);
+  std::string host(value.substr(0, colon));
+  const std::string port(value.substr(colon + 1));
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  in_addr v4{};
+  in6_addr v6{};
+  const bool loopback =
+      (inet_pton(AF_INET, host.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127) ||
+      (inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6));
+  const bool port_ok = !port.empty() && port.size() <= 5 &&
+                       port.find_first_not_of("0123456789") == std::string::npos &&
+                       std::stoul(port) >= 1 && std::stoul(port) <= 65535;
+  if (!loopback || !port_ok) reject(value, expected);
+  return std::string(value);
+}
+
 std::string showPath(const std::filesystem::path& path) {
   return path.string();
 }
@@ -165,6 +188,10 @@ constexpr std::array kSettings = {
           "the Docker engine's unix socket, for containers",
           [](Config& c, std::string_view v) { c.docker_socket = absolutePath(v); },
           [](const Config& c) { return showPath(c.docker_socket); }},
+  Setting{"Agent", "MetricsListen", "DECKHAND_METRICS_LISTEN", "metrics-listen", "ADDRESS:PORT",
+          "serve Prometheus metrics on this loopback address, e.g. 127.0.0.1:9464; empty: off",
+          [](Config& c, std::string_view v) { c.metrics_listen = metricsListen(v); },
+          [](const Config& c) { return c.metrics_listen; }},
 };
 // clang-format on
 

@@ -99,6 +99,8 @@ asio::awaitable<void> SessionCore::run([[maybe_unused]] std::shared_ptr<SessionC
     spdlog::warn("scheduler {}: {}; retrying in {}", options_.url.text(), why, inSeconds(delay));
     if (handlers_.on_state) handlers_.on_state(false, why);
     if (stopped_) break;  // by on_state
+    if (handlers_.on_retry) handlers_.on_retry(delay);
+    if (stopped_) break;
     delay_timer.expires_after(delay);
     co_await delay_timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
@@ -126,6 +128,7 @@ Clock::duration SessionCore::connectionDown() {
 }
 
 void SessionCore::deliver(std::string frame) {
+  ++frames_received_;
   if (!stopped_ && handlers_.on_message) handlers_.on_message(std::move(frame));
 }
 
@@ -194,6 +197,12 @@ bool Session::connected() const {
 }
 std::size_t Session::queued() const {
   return core_->queued();
+}
+std::uint64_t Session::framesReceived() const {
+  return core_->framesReceived();
+}
+std::uint64_t Session::framesSent() const {
+  return core_->framesSent();
 }
 
 }  // namespace deckhand::link

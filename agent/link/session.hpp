@@ -42,6 +42,8 @@ class Session {
     std::function<std::string(std::uint64_t seq)> heartbeat{};  // seq from 1 per connection
     // Up (why is empty), or down: why names what failed, e.g. "refused the token (HTTP 401)".
     std::function<void(bool connected, const std::string& why)> on_state{};
+    // After a failed attempt or a dropped connection: the next attempt is due in delay.
+    std::function<void(std::chrono::milliseconds delay)> on_retry{};
   };
 
   Session(boost::asio::any_io_executor executor, SessionOptions options, Handlers handlers);
@@ -65,6 +67,9 @@ class Session {
 
   bool connected() const;
   std::size_t queued() const;  // frames waiting, not counting the one being written
+  // Text frames delivered to on_message, and frames written, over the session's life.
+  std::uint64_t framesReceived() const;
+  std::uint64_t framesSent() const;
 
  private:
   std::shared_ptr<detail::SessionCore> core_;

@@ -177,6 +177,7 @@ asio::awaitable<void> writeLoop(Ws& ws, SessionCore& core) {
     while (auto frame = core.nextFrame()) {
       const auto [error, bytes] = co_await ws.async_write(asio::buffer(*frame), kUseTuple);
       if (error) lost(error, "cannot send", core.options());
+      core.frameSent();
     }
     if (core.closing()) {
       co_await ws.async_close({websocket::close_code::going_away, "agent stopping"}, kUseTuple);

@@ -39,6 +39,9 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   void sendLatest(const std::string& key, std::string frame);
   bool connected() const { return connected_; }
   std::size_t queued() const { return queue_.size(); }
+  std::uint64_t framesReceived() const { return frames_received_; }
+  std::uint64_t framesSent() const { return frames_sent_; }
+  void frameSent() { ++frames_sent_; }
 
   // The connection's side (session_connection.cpp).
   const SessionOptions& options() const { return options_; }
@@ -77,6 +80,8 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   bool started_ = false;
   bool stopped_ = false;
   bool connected_ = false;
+  std::uint64_t frames_received_ = 0;
+  std::uint64_t frames_sent_ = 0;
 };
 
 // One connection attempt and, if it comes up, the whole connection. Returns or throws LinkError

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""`meson install` puts every file in its standard place, and the installed agent links only the
+shared libraries it must (docs/packaging.md): with -Dstatic_libs=true nothing but glibc,
+libstdc++, libsystemd, libsdbus-c++ and what those two need. Needs BUILD_ROOT, PREFIX, SBINDIR,
+BINDIR and STATIC_LIBS (meson test sets them)."""
+
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+BUILD_ROOT = os.environ["BUILD_ROOT"]
+PREFIX = pathlib.Path(os.environ["PREFIX"])
+SBINDIR = os.environ["SBINDIR"]
+BINDIR = os.environ["BINDIR"]
+STATIC_LIBS = os.environ["STATIC_LIBS"] == "true"
+
+# Always shared: glibc (and the loader), the C++ runtime libsdbus-c++ also uses, libsystemd and
+# libsdbus-c++ (Debian ships no static archives of them), and what libsystemd itself links.
+ALWAYS_SHARED = {"linux-vdso", "ld-linux-x86-64", "libc", "libm", "libstdc++", "libgcc_s",
+                 "libsystemd", "libsdbus-c++",
+                 "libcap", "libgcrypt", "libgpg-error", "liblzma", "libzstd", "liblz4"}
+# Shared unless static_libs: OpenSSL, spdlog and fmt.
+STATIC_CAPABLE = {"libssl", "libcrypto", "libspdlog", "libfmt"}
+
+
+def linked(binary):
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
+    names = set()
+    for line in out.splitlines():
+        match = re.match(r"\s*(?:/\S+/)?([^\s/]+?)\.so", line)
+        if match:
+            names.add(match.group(1))
+    return names
+
+
+class InstallTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(dir="/var/tmp")
+        cls.root = pathlib.Path(cls.tmp.name)
+        subprocess.run(["meson", "install", "-C", BUILD_ROOT, "--no-rebuild", "--quiet",
+                        "--destdir", str(cls.root)], check=True, capture_output=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def installed(self, *parts):
+        path = self.root / PREFIX.relative_to("/") / pathlib.Path(*parts)
+        self.assertTrue(path.exists(), f"{path} not installed")
+        return path
+
+    def test_files_are_in_their_standard_places(self):
+        self.installed(SBINDIR, "deckhand")
+        self.installed(BINDIR, "deckhandctl")
+        unit = self.installed("lib/systemd/system/deckhand.service").read_text()
+        self.assertIn(f"\nExecStart={PREFIX / SBINDIR / 'deckhand'}\n", unit)
+        self.assertNotIn("@sbindir@", unit)
+        self.installed("share/dbus-1/system.d/org.deckhand.Agent1.conf")
+        self.installed("share/dbus-1/interfaces/org.deckhand.Agent1.xml")
+        self.installed("share/doc/deckhand/examples/agent.conf.example")
+        self.installed("share/doc/deckhand/examples/cloud-config.yaml")
+        for page in ["man8/deckhand.8", "man1/deckhandctl.1", "man5/deckhand.conf.5"]:
+            self.installed("share/man", page)
+
+    def test_installed_binaries_link_only_what_they_must(self):
+        allowed = ALWAYS_SHARED | (set() if STATIC_LIBS else STATIC_CAPABLE)
+        for binary in [self.installed(SBINDIR, "deckhand"), self.installed(BINDIR, "deckhandctl")]:
+            libraries = linked(str(binary))
+            self.assertIn("libsdbus-c++", libraries, binary)
+            self.assertLessEqual(libraries, allowed, f"{binary} links {libraries - allowed}")
+            if STATIC_LIBS:
+                self.assertFalse(libraries & STATIC_CAPABLE, binary)
+
+    def test_installed_agent_runs(self):
+        agent = self.installed(SBINDIR, "deckhand")
+        result = subprocess.run([str(agent), "--version"], capture_output=True, text=True,
+                                check=False)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(result.stdout.startswith("deckhand "))
+
+
+if __name__ == "__main__":
+    sys.exit(unittest.main())
