@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/machine/facts_gather.hpp"
-#include "agent/machine/metadata_store.hpp"
 
 namespace deckhand {
 namespace {
@@ -11,9 +10,9 @@ namespace {
 constexpr std::chrono::minutes kFactsRefresh{1};
 
 // The scheduler's set_metadata outlives a restart and wins over the configured metadata.
-machine::FactsOptions factsOptions(const config::Config& config) {
+machine::FactsOptions factsOptions(const config::Config& config, state::Store& store) {
   machine::FactsOptions options{config.public_ip, false, config.metadata};
-  if (auto saved = machine::loadSavedMetadata(config.state_dir)) {
+  if (auto saved = store.loadMetadata()) {
     options.metadata = std::move(*saved);
   }
   return options;
@@ -23,14 +22,15 @@ machine::FactsOptions factsOptions(const config::Config& config) {
 
 Agent::Agent(boost::asio::io_context& io, config::Config config)
     : config_(std::move(config)),
-      facts_(machine::gatherFacts(factsOptions(config_))),
+      store_(io.get_executor(), config_.state_dir),
+      facts_(machine::gatherFacts(factsOptions(config_, store_))),
       watcher_(io.get_executor(),
                [this](const std::string& unit, const systemd::UnitState& state) {
                  spdlog::info("{}: {}", unit, systemd::describeUnitState(state));
                  if (scheduler_) scheduler_->unitChanged(unit);
                }),
       units_(io.get_executor(), config_.units_dir, watcher_),
-      runner_(io.get_executor(), units_, watcher_,
+      runner_(io.get_executor(), units_, watcher_, store_,
               [this](const std::string& unit) {
                 if (scheduler_) scheduler_->unitRemoved(unit);
               }),
@@ -40,7 +40,7 @@ Agent::Agent(boost::asio::io_context& io, config::Config config)
       facts_timer_(io) {
   if (config_.scheduler) {
     scheduler_ = std::make_unique<SchedulerLink>(io.get_executor(), config_, facts_, runner_,
-                                                 units_, watcher_);
+                                                 units_, watcher_, store_);
   }
 }
 

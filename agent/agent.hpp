@@ -12,6 +12,7 @@
 #include "agent/machine/facts.hpp"
 #include "agent/reconcile_runner.hpp"
 #include "agent/scheduler_link.hpp"
+#include "agent/state/store.hpp"
 #include "systemd/systemd_link.hpp"
 #include "systemd/unit_manager.hpp"
 #include "systemd/unit_watcher.hpp"
@@ -37,6 +38,7 @@ class Agent {
   void armFactsTimer();
 
   config::Config config_;
+  state::Store store_;
   machine::MachineFacts facts_;
   systemd::UnitWatcher watcher_;
   systemd::UnitManager units_;

@@ -8,7 +8,7 @@
 #include <variant>
 
 #include "agent/constraints/constraints.hpp"
-#include "agent/machine/metadata_store.hpp"
+#include "systemd/unit_file.hpp"
 #include "systemd/unit_name.hpp"
 
 namespace deckhand {
@@ -69,10 +69,11 @@ std::string_view nameOf(TargetState state) {
 
 SchedulerLink::SchedulerLink(boost::asio::any_io_executor executor, const config::Config& config,
                              machine::MachineFacts& facts, ReconcileRunner& runner,
-                             systemd::UnitManager& units, systemd::UnitWatcher& watcher)
+                             systemd::UnitManager& units, systemd::UnitWatcher& watcher,
+                             state::Store& store)
     : executor_(executor),
       url_(config.scheduler->text()),
-      state_dir_(config.state_dir),
+      store_(store),
       facts_(facts),
       runner_(runner),
       units_(units),
@@ -98,7 +99,22 @@ SchedulerLink::SchedulerLink(boost::asio::any_io_executor executor, const config
 }
 
 void SchedulerLink::start() {
+  for (const auto& [name, unit] : runner_.allDesired()) {
+    if (unit.state == TargetState::inactive) continue;
+    try {
+      placed_[name] = constraints::placedUnitOf(constraints::parseConstraints(
+          systemd::parseManagedUnitName(name), systemd::parseUnitFile(unit.text, name)));
+    } catch (const std::exception& error) {
+      // Checked when the scheduler sent it; a later agent may read constraints differently.
+      spdlog::warn("saved desired unit {}: its constraints no longer parse: {}", name,
+                   error.what());
+    }
+  }
   session_->start();
+}
+
+void SchedulerLink::sendFor(std::uint64_t connection, std::string frame) {
+  if (connection == connection_ && session_->connected()) session_->send(std::move(frame));
 }
 
 void SchedulerLink::stop() {
@@ -107,6 +123,7 @@ void SchedulerLink::stop() {
 
 void SchedulerLink::stateChanged(bool connected, const std::string& why) {
   if (connected) {
+    ++connection_;
     spdlog::info("connected to the scheduler at {}", url_);
     return;
   }
@@ -148,7 +165,10 @@ std::vector<link::UnitReport> SchedulerLink::allReports() const {
 }
 
 std::string SchedulerLink::hello() const {
-  return link::encodeHello(facts_, allReports());
+  std::vector<std::string> lost;
+  if (store_.lost().desired) lost.emplace_back("desired");
+  if (store_.lost().metadata) lost.emplace_back("metadata");
+  return link::encodeHello(facts_, allReports(), lost);
 }
 
 bool SchedulerLink::known(const std::string& name) const {
@@ -204,8 +224,13 @@ void SchedulerLink::handle(link::DesiredRequest& request) {
     runner_.setDesired({unit.name, targetOf(unit.state), unit.text, unit.hash});
     outcomes.push_back({unit.name, std::nullopt});
   }
-  runner_.trigger();
-  session_->send(link::encodeDesiredResult(request.id, outcomes));
+  store_.desiredResent();
+  // Answered once the state is on disk, so an accepted state survives a crash right after it;
+  // a failed write still leaves it in force (and retried), as the log says.
+  runner_.commit([this, connection = connection_, id = request.id,
+                  outcomes = std::move(outcomes)](const std::optional<std::string>&) {
+    sendFor(connection, link::encodeDesiredResult(id, outcomes));
+  });
 }
 
 void SchedulerLink::handle(const link::RemoveRequest& request) {
@@ -216,8 +241,10 @@ void SchedulerLink::handle(const link::RemoveRequest& request) {
   }
   placed_.erase(request.name);
   runner_.setDesired({request.name, TargetState::inactive, "", ""});
-  runner_.trigger();
-  session_->send(link::encodeResult(request.id));
+  runner_.commit(
+      [this, connection = connection_, id = request.id](const std::optional<std::string>&) {
+        sendFor(connection, link::encodeResult(id));
+      });
 }
 
 void SchedulerLink::handle(const link::ActionRequest& request) {
@@ -318,16 +345,22 @@ void SchedulerLink::handle(const link::CancelRequest& request) {
   session_->send(link::encodeResult(request.id));
 }
 
+// Applied only once saved: metadata that would silently revert at the next restart would move
+// units between machines behind the scheduler's back.
 void SchedulerLink::handle(const link::SetMetadataRequest& request) {
-  try {
-    machine::saveMetadata(state_dir_, request.metadata);
-  } catch (const std::runtime_error& error) {
-    return session_->send(link::encodeError(ProtocolError(
-        ErrorCode::internal, std::string("metadata not changed: ") + error.what(), request.id)));
-  }
-  facts_.metadata = request.metadata;
-  spdlog::info("metadata set by the scheduler: {}", machine::formatMetadata(facts_.metadata));
-  session_->send(link::encodeResult(request.id));
+  store_.saveMetadata(request.metadata, [this, connection = connection_, id = request.id,
+                                         metadata = request.metadata](
+                                            const std::optional<std::string>& error) {
+    if (error) {
+      spdlog::error("metadata from the scheduler not applied: {}", *error);
+      return sendFor(connection, link::encodeError(ProtocolError(
+                                     ErrorCode::internal, "metadata not changed: " + *error, id)));
+    }
+    facts_.metadata = metadata;
+    store_.metadataResent();
+    spdlog::info("metadata set by the scheduler: {}", machine::formatMetadata(facts_.metadata));
+    sendFor(connection, link::encodeResult(id));
+  });
 }
 
 }  // namespace deckhand

@@ -18,6 +18,7 @@
 #include "agent/link/session.hpp"
 #include "agent/machine/facts.hpp"
 #include "agent/reconcile_runner.hpp"
+#include "agent/state/store.hpp"
 #include "systemd/journal_reader.hpp"
 #include "systemd/unit_manager.hpp"
 #include "systemd/unit_watcher.hpp"
@@ -29,8 +30,9 @@ class SchedulerLink {
   // Throws std::runtime_error when the token file cannot be read.
   SchedulerLink(boost::asio::any_io_executor executor, const config::Config& config,
                 machine::MachineFacts& facts, ReconcileRunner& runner, systemd::UnitManager& units,
-                systemd::UnitWatcher& watcher);
+                systemd::UnitWatcher& watcher, state::Store& store);
 
+  // Places the desired units loaded from the state folder, then connects.
   void start();
   void stop();
 
@@ -61,10 +63,13 @@ class SchedulerLink {
   // units; nullopt and *constraints filled when the machine can run it.
   std::optional<link::ProtocolError> checkConstraints(
       const link::DesiredUnit& unit, constraints::UnitConstraints* constraints) const;
+  // Sends a frame for a request of the current connection, unless that connection is gone: after
+  // a reconnect nothing from the previous one is pending (docs/protocol.md).
+  void sendFor(std::uint64_t connection, std::string frame);
 
   boost::asio::any_io_executor executor_;
   std::string url_;
-  std::filesystem::path state_dir_;
+  state::Store& store_;
   machine::MachineFacts& facts_;
   ReconcileRunner& runner_;
   systemd::UnitManager& units_;
@@ -75,7 +80,8 @@ class SchedulerLink {
   std::map<std::string, constraints::PlacedUnit> placed_;
   // Journals being followed for this connection, by request id.
   std::map<std::string, std::unique_ptr<systemd::JournalReader>> follows_;
-  std::size_t in_flight_ = 0;  // requests waiting for systemd
+  std::size_t in_flight_ = 0;     // requests waiting for systemd
+  std::uint64_t connection_ = 0;  // counts connections, so late answers find their own
 };
 
 }  // namespace deckhand

@@ -41,7 +41,10 @@ struct JournalLine {
 };
 
 // The first message of a connection: the machine and a full snapshot (no containers yet).
-std::string encodeHello(const machine::MachineFacts& facts, std::span<const UnitReport> units);
+// lost_state names what the agent could not read back from its state folder ("desired",
+// "metadata"), for the scheduler to send again.
+std::string encodeHello(const machine::MachineFacts& facts, std::span<const UnitReport> units,
+                        std::span<const std::string> lost_state = {});
 std::string encodeUnit(const UnitReport& unit);
 std::string encodeUnitRemoved(std::string_view name);
 std::string encodeHeartbeat(std::uint64_t seq, std::size_t units);
