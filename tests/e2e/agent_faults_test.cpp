@@ -29,12 +29,14 @@ class AgentFaultsTest : public AgentTest {
 
   // Every unit is active, per systemd.
   bool allActive(int count) {
-    return waitUntil([&] {
-      for (int i = 0; i < count; ++i) {
-        if (show(name(i), "ActiveState") != "active") return false;
-      }
-      return true;
-    });
+    return waitUntil(
+        [&] {
+          for (int i = 0; i < count; ++i) {
+            if (show(name(i), "ActiveState") != "active") return false;
+          }
+          return true;
+        },
+        60s);
   }
 
   std::map<std::string, std::string> invocations(int count) const {
