@@ -205,6 +205,38 @@ std::optional<ProtocolError> SchedulerLink::checkConstraints(
 }
 
 void SchedulerLink::handle(link::DesiredRequest& request) {
+  auto pending =
+      std::make_shared<PendingDesired>(PendingDesired{std::move(request), connection_, 0});
+  desired_queue_.push_back(pending);
+  for (auto& unit : pending->request.units) {
+    if (unit.error || unit.state == link::DesiredState::inactive || known(unit.name) ||
+        units_.owns(unit.name)) {
+      continue;
+    }
+    ++pending->reads;
+    watcher_.readNow(unit.name, [this, pending, &unit](const systemd::UnitState& state) {
+      if (state.load_state != "not-found") {
+        unit.error =
+            ProtocolError(ErrorCode::not_owned,
+                          unit.name + " is already on this machine (LoadState " + state.load_state +
+                              ") and deckhand did not install it; deckhand does not "
+                              "shadow units it does not own");
+      }
+      if (--pending->reads == 0) applyReadyDesired();
+    });
+  }
+  applyReadyDesired();
+}
+
+void SchedulerLink::applyReadyDesired() {
+  while (!desired_queue_.empty() && desired_queue_.front()->reads == 0) {
+    const auto pending = desired_queue_.front();
+    desired_queue_.pop_front();
+    applyDesired(pending->request, pending->connection);
+  }
+}
+
+void SchedulerLink::applyDesired(link::DesiredRequest& request, std::uint64_t connection) {
   std::vector<link::UnitOutcome> outcomes;
   for (auto& unit : request.units) {
     constraints::UnitConstraints constraints;
@@ -227,7 +259,7 @@ void SchedulerLink::handle(link::DesiredRequest& request) {
   store_.desiredResent();
   // Answered once the state is on disk, so an accepted state survives a crash right after it;
   // a failed write still leaves it in force (and retried), as the log says.
-  runner_.commit([this, connection = connection_, id = request.id,
+  runner_.commit([this, connection, id = request.id,
                   outcomes = std::move(outcomes)](const std::optional<std::string>&) {
     sendFor(connection, link::encodeDesiredResult(id, outcomes));
   });

@@ -5,6 +5,7 @@
 // here touches systemd directly.
 
 #include <boost/asio/any_io_executor.hpp>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -49,6 +50,8 @@ class SchedulerLink {
   void onMessage(const std::string& frame);
 
   void handle(link::DesiredRequest& request);
+  void applyDesired(link::DesiredRequest& request, std::uint64_t connection);
+  void applyReadyDesired();
   void handle(const link::RemoveRequest& request);
   void handle(const link::ActionRequest& request);
   void handle(const link::QueryRequest& request);
@@ -80,6 +83,15 @@ class SchedulerLink {
   std::map<std::string, constraints::PlacedUnit> placed_;
   // Journals being followed for this connection, by request id.
   std::map<std::string, std::unique_ptr<systemd::JournalReader>> follows_;
+  // A desired request waits for systemd to say that the names new to the agent are free (no unit
+  // of that name from elsewhere, which a runtime link would shadow); requests are applied in the
+  // order they came, so a later one never overtakes an earlier one.
+  struct PendingDesired {
+    link::DesiredRequest request;
+    std::uint64_t connection = 0;
+    std::size_t reads = 0;  // answers still due from systemd
+  };
+  std::deque<std::shared_ptr<PendingDesired>> desired_queue_;
   std::size_t in_flight_ = 0;     // requests waiting for systemd
   std::uint64_t connection_ = 0;  // counts connections, so late answers find their own
 };

@@ -145,6 +145,32 @@ TEST_F(AgentLinkTest, HostileNamesNeverLeaveTheUnitsFolder) {
   EXPECT_EQ(sandbox_->systemctl({"is-active", "dbus.service"}), "active");
 }
 
+// A desired unit named like one systemd already has from elsewhere would shadow it with a runtime
+// link: refused. Instances of the agent's own templates are the agent's.
+TEST_F(AgentLinkTest, UnitsFromElsewhereAreNeverShadowed) {
+  const auto fragment = sandbox_->systemctl({"show", "-P", "FragmentPath", "dbus.service"});
+  peer_.send(desired("s1", "dbus.service", "launched", kWeb));
+  const auto refused = result("s1");
+  ASSERT_TRUE(refused) << agent_->output();
+  const auto& verdict = refused->at("units").as_array().at(0).as_object();
+  EXPECT_FALSE(verdict.at("ok").as_bool());
+  EXPECT_EQ(verdict.at("error").as_object().at("code").as_string(), "not_owned");
+  EXPECT_THAT(std::string(verdict.at("error").as_object().at("message").as_string()),
+              HasSubstr("dbus.service is already on this machine"));
+  EXPECT_EQ(sandbox_->exec({"ls", "-A", "/run/deckhand/units"}).out, "");
+  EXPECT_EQ(sandbox_->systemctl({"show", "-P", "FragmentPath", "dbus.service"}), fragment);
+  EXPECT_EQ(sandbox_->systemctl({"is-active", "dbus.service"}), "active");
+
+  peer_.send(desired("s2", "tpl@.service", "loaded", kWeb));
+  ASSERT_TRUE(result("s2"));
+  peer_.send(desired("s3", "tpl@1.service", "launched", kWeb));
+  const auto instance = result("s3");
+  ASSERT_TRUE(instance);
+  EXPECT_TRUE(instance->at("units").as_array().at(0).as_object().at("ok").as_bool())
+      << json::serialize(*instance);
+  EXPECT_TRUE(unitIn("tpl@1.service", "active")) << agent_->output();
+}
+
 TEST_F(AgentLinkTest, ActionsReportTheirJobs) {
   peer_.send(desired("1", "web.service", "launched", kWeb));
   ASSERT_TRUE(unitIn("web.service", "active"));
