@@ -5,7 +5,6 @@
 #include <boost/asio/post.hpp>
 
 #include "agent/machine/facts_gather.hpp"
-#include "agent/machine/metadata_store.hpp"
 
 namespace deckhand {
 namespace {
@@ -13,9 +12,9 @@ namespace {
 constexpr std::chrono::minutes kFactsRefresh{1};
 
 // The scheduler's set_metadata outlives a restart and wins over the configured metadata.
-machine::FactsOptions factsOptions(const config::Config& config) {
+machine::FactsOptions factsOptions(const config::Config& config, state::Store& store) {
   machine::FactsOptions options{config.public_ip, false, config.metadata};
-  if (auto saved = machine::loadSavedMetadata(config.state_dir)) {
+  if (auto saved = store.loadMetadata()) {
     options.metadata = std::move(*saved);
   }
   return options;
@@ -27,7 +26,8 @@ Agent::Agent(boost::asio::io_context& io, config::Config config)
     : io_(io),
       notifier_(io.get_executor()),
       config_(std::move(config)),
-      facts_(machine::gatherFacts(factsOptions(config_))),
+      store_(io.get_executor(), config_.state_dir),
+      facts_(machine::gatherFacts(factsOptions(config_, store_))),
       watcher_(io.get_executor(),
                [this](const std::string& unit, const systemd::UnitState& state) {
                  spdlog::info("{}: {}", unit, systemd::describeUnitState(state));
@@ -36,7 +36,7 @@ Agent::Agent(boost::asio::io_context& io, config::Config config)
                  statusChanged();
                }),
       units_(io.get_executor(), config_.units_dir, watcher_),
-      runner_(io.get_executor(), units_, watcher_,
+      runner_(io.get_executor(), units_, watcher_, store_,
               [this](const std::string& unit) {
                 containers_.unitRemoved(unit);
                 if (scheduler_) scheduler_->unitRemoved(unit);
@@ -63,11 +63,11 @@ Agent::Agent(boost::asio::io_context& io, config::Config config)
                    },
                    [this](const std::string& version) { facts_.docker_version = version; }}),
       facts_timer_(io),
-      bus_model_(config_, facts_, runner_, watcher_, link_, scheduler_),
+      bus_model_(config_, facts_, runner_, watcher_, link_, scheduler_, store_),
       bus_service_(io.get_executor(), bus_model_) {
   if (config_.scheduler) {
     scheduler_ = std::make_unique<SchedulerLink>(io.get_executor(), config_, facts_, runner_,
-                                                 units_, watcher_);
+                                                 units_, watcher_, store_);
     scheduler_->setContainers(&containers_);
     scheduler_->onStateChange([this](const SchedulerState& state) {
       if (state.retry_in.count() == 0) {

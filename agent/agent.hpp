@@ -17,6 +17,7 @@
 #include "agent/metrics/metrics_server.hpp"
 #include "agent/reconcile_runner.hpp"
 #include "agent/scheduler_link.hpp"
+#include "agent/state/store.hpp"
 #include "agent/status_line.hpp"
 #include "dbus/agent_service.hpp"
 #include "systemd/service_notifier.hpp"
@@ -55,6 +56,7 @@ class Agent {
   systemd::ServiceNotifier notifier_;
   bool status_pending_ = false;
   config::Config config_;
+  state::Store store_;
   machine::MachineFacts facts_;
   systemd::UnitWatcher watcher_;
   systemd::UnitManager units_;

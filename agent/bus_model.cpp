@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "agent/machine/metadata_store.hpp"
+#include "agent/machine/metadata.hpp"
 
 namespace deckhand {
 namespace {
@@ -25,13 +25,14 @@ std::string desiredName(reconciler::DesiredUnit::TargetState state) {
 BusModel::BusModel(const config::Config& config, machine::MachineFacts& facts,
                    ReconcileRunner& runner, const systemd::UnitWatcher& watcher,
                    const systemd::SystemdLink& link,
-                   const std::unique_ptr<SchedulerLink>& scheduler)
+                   const std::unique_ptr<SchedulerLink>& scheduler, state::Store& store)
     : config_(config),
       facts_(facts),
       runner_(runner),
       watcher_(watcher),
       link_(link),
-      scheduler_(scheduler) {}
+      scheduler_(scheduler),
+      store_(store) {}
 
 dbus::AgentSummary BusModel::summary() const {
   const SchedulerState standalone;
@@ -87,7 +88,8 @@ void BusModel::reconcile() {
   runner_.trigger();
 }
 
-void BusModel::setMetadata(const std::map<std::string, std::string>& metadata) {
+void BusModel::setMetadata(const std::map<std::string, std::string>& metadata,
+                           std::function<void(const std::optional<std::string>& error)> done) {
   for (const auto& [key, value] : metadata) {
     if (!machine::isMetadataKey(key)) {
       throw std::invalid_argument("metadata key \"" + key +
@@ -100,9 +102,16 @@ void BusModel::setMetadata(const std::map<std::string, std::string>& metadata) {
                                   "backslashes, ',' or '='");
     }
   }
-  machine::saveMetadata(config_.state_dir, metadata);
-  facts_.metadata = metadata;
-  spdlog::info("metadata set over D-Bus: {}", machine::formatMetadata(facts_.metadata));
+  store_.saveMetadata(
+      metadata, [this, metadata, done = std::move(done)](const std::optional<std::string>& error) {
+        if (error) {
+          spdlog::error("metadata set over D-Bus not applied: {}", *error);
+        } else {
+          facts_.metadata = metadata;
+          spdlog::info("metadata set over D-Bus: {}", machine::formatMetadata(facts_.metadata));
+        }
+        done(error);
+      });
 }
 
 }  // namespace deckhand

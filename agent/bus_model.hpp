@@ -8,6 +8,7 @@
 #include "agent/machine/facts.hpp"
 #include "agent/reconcile_runner.hpp"
 #include "agent/scheduler_link.hpp"
+#include "agent/state/store.hpp"
 #include "dbus/agent_service.hpp"
 #include "systemd/systemd_link.hpp"
 #include "systemd/unit_watcher.hpp"
@@ -19,13 +20,14 @@ class BusModel : public dbus::AgentModel {
   // scheduler holds nothing when the agent runs standalone.
   BusModel(const config::Config& config, machine::MachineFacts& facts, ReconcileRunner& runner,
            const systemd::UnitWatcher& watcher, const systemd::SystemdLink& link,
-           const std::unique_ptr<SchedulerLink>& scheduler);
+           const std::unique_ptr<SchedulerLink>& scheduler, state::Store& store);
 
   dbus::AgentSummary summary() const override;
   std::vector<dbus::AgentUnit> units() const override;
   std::optional<dbus::AgentUnit> unit(const std::string& name) const override;
   void reconcile() override;
-  void setMetadata(const std::map<std::string, std::string>& metadata) override;
+  void setMetadata(const std::map<std::string, std::string>& metadata,
+                   std::function<void(const std::optional<std::string>& error)> done) override;
 
   // name's row as of now (also for a unit that just left the agent's care).
   dbus::AgentUnit row(const std::string& name) const;
@@ -37,6 +39,7 @@ class BusModel : public dbus::AgentModel {
   const systemd::UnitWatcher& watcher_;
   const systemd::SystemdLink& link_;
   const std::unique_ptr<SchedulerLink>& scheduler_;
+  state::Store& store_;
 };
 
 }  // namespace deckhand

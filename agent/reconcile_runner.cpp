@@ -22,11 +22,12 @@ bool isFirstPhase(const Task& task) {
 }  // namespace
 
 ReconcileRunner::ReconcileRunner(boost::asio::any_io_executor executor, systemd::UnitManager& units,
-                                 systemd::UnitWatcher& watcher,
+                                 systemd::UnitWatcher& watcher, state::Store& store,
                                  std::function<void(const std::string&)> on_removed)
     : executor_(std::move(executor)),
       units_(units),
       watcher_(watcher),
+      store_(store),
       on_removed_(std::move(on_removed)),
       safety_timer_(executor_) {}
 
@@ -35,6 +36,11 @@ ReconcileRunner::~ReconcileRunner() {
 }
 
 void ReconcileRunner::start() {
+  desired_ = store_.loadDesired();
+  if (!desired_.empty()) {
+    spdlog::info("loaded the desired state of {} units from {}", desired_.size(),
+                 store_.folder().string());
+  }
   for (const auto& name : units_.installed()) {
     watcher_.watch(name);
     std::ifstream in(units_.unitsDirectory() / name);
@@ -55,6 +61,11 @@ void ReconcileRunner::start() {
 // by systemd to answer); UnitManager::install watches it once it exists.
 void ReconcileRunner::setDesired(reconciler::DesiredUnit unit) {
   desired_[unit.name] = std::move(unit);
+}
+
+void ReconcileRunner::commit(state::Store::Saved saved) {
+  store_.saveDesired(desired_, std::move(saved));
+  trigger();
 }
 
 const reconciler::DesiredUnit* ReconcileRunner::desired(const std::string& name) const {
@@ -108,6 +119,12 @@ void ReconcileRunner::pass() {
       unit.installed_hash = *hash;
     }
     if (const auto* state = watcher_.state(name)) unit.state = *state;
+    // A file systemd does not know was written by an agent stopped before its link and reload
+    // (kill -9 mid-install): installing it again finishes the job.
+    if (unit.state.load_state == "not-found" &&
+        desired_.at(name).state != reconciler::DesiredUnit::TargetState::inactive) {
+      unit.installed = false;
+    }
     observed.emplace(name, std::move(unit));
   };
   // Only units with a desired state: one the agent installed earlier but holds no desired state
@@ -117,10 +134,11 @@ void ReconcileRunner::pass() {
 
   auto tasks = reconciler::reconcile(desired_, observed);
   // Inactive units that are gone need no memory.
-  std::erase_if(desired_, [&](const auto& entry) {
+  const auto forgotten = std::erase_if(desired_, [&](const auto& entry) {
     return entry.second.state == reconciler::DesiredUnit::TargetState::inactive &&
            !installed_hashes_.contains(entry.first);
   });
+  if (forgotten > 0) store_.saveDesired(desired_);
   if (tasks.empty()) return;
   running_ = true;
   auto later = std::vector<Task>(std::stable_partition(tasks.begin(), tasks.end(), isFirstPhase),

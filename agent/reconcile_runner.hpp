@@ -5,7 +5,8 @@
 // restarts and starts. A pass runs when the desired state changes, when systemd comes (back) up,
 // and on a slow safety timer; not on every unit event, so a one-off stop action is not undone at
 // once. Units without a desired state are left alone, also those the agent installed earlier:
-// the scheduler sees them in hello (desired null) and decides.
+// the scheduler sees them in hello (desired null) and decides. The desired state is kept in the
+// Store: loaded before the first pass, saved whenever it changes.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -20,6 +21,7 @@
 
 #include "agent/reconciler/task.hpp"
 #include "agent/reconciler/unit_snapshot.hpp"
+#include "agent/state/store.hpp"
 #include "systemd/unit_manager.hpp"
 #include "systemd/unit_watcher.hpp"
 
@@ -31,14 +33,19 @@ class ReconcileRunner {
 
   // on_removed: a unit the agent had installed is gone (removed on the desired state's behalf).
   ReconcileRunner(boost::asio::any_io_executor executor, systemd::UnitManager& units,
-                  systemd::UnitWatcher& watcher,
+                  systemd::UnitWatcher& watcher, state::Store& store,
                   std::function<void(const std::string&)> on_removed);
   ~ReconcileRunner();
 
-  // Reads the hashes of the units already installed and watches them; starts the safety timer.
+  // Loads the saved desired state, reads the hashes of the units already installed and watches
+  // them; starts the safety timer.
   void start();
 
+  // Changes the desired state in memory; commit() saves it and plans a pass.
   void setDesired(reconciler::DesiredUnit unit);
+  // saved: told when the state set so far has been written (or why it could not be; it is kept in
+  // memory and retried either way).
+  void commit(state::Store::Saved saved = {});
   const reconciler::DesiredUnit* desired(const std::string& name) const;
   const std::map<std::string, reconciler::DesiredUnit>& allDesired() const { return desired_; }
   // The hash of the installed text; nullopt when the agent has not installed the unit.
@@ -59,6 +66,7 @@ class ReconcileRunner {
   boost::asio::any_io_executor executor_;
   systemd::UnitManager& units_;
   systemd::UnitWatcher& watcher_;
+  state::Store& store_;
   std::function<void(const std::string&)> on_removed_;
   std::map<std::string, reconciler::DesiredUnit> desired_;
   std::map<std::string, std::string> installed_hashes_;

@@ -9,7 +9,7 @@
 
 #include "agent/constraints/constraints.hpp"
 #include "agent/containers.hpp"
-#include "agent/machine/metadata_store.hpp"
+#include "systemd/unit_file.hpp"
 #include "systemd/unit_name.hpp"
 
 namespace deckhand {
@@ -70,10 +70,11 @@ std::string_view nameOf(TargetState state) {
 
 SchedulerLink::SchedulerLink(boost::asio::any_io_executor executor, const config::Config& config,
                              machine::MachineFacts& facts, ReconcileRunner& runner,
-                             systemd::UnitManager& units, systemd::UnitWatcher& watcher)
+                             systemd::UnitManager& units, systemd::UnitWatcher& watcher,
+                             state::Store& store)
     : executor_(executor),
       url_(config.scheduler->text()),
-      state_dir_(config.state_dir),
+      store_(store),
       facts_(facts),
       runner_(runner),
       units_(units),
@@ -104,7 +105,22 @@ SchedulerLink::SchedulerLink(boost::asio::any_io_executor executor, const config
 }
 
 void SchedulerLink::start() {
+  for (const auto& [name, unit] : runner_.allDesired()) {
+    if (unit.state == TargetState::inactive) continue;
+    try {
+      placed_[name] = constraints::placedUnitOf(constraints::parseConstraints(
+          systemd::parseManagedUnitName(name), systemd::parseUnitFile(unit.text, name)));
+    } catch (const std::exception& error) {
+      // Checked when the scheduler sent it; a later agent may read constraints differently.
+      spdlog::warn("saved desired unit {}: its constraints no longer parse: {}", name,
+                   error.what());
+    }
+  }
   session_->start();
+}
+
+void SchedulerLink::sendFor(std::uint64_t connection, std::string frame) {
+  if (connection == connection_ && session_->connected()) session_->send(std::move(frame));
 }
 
 void SchedulerLink::stop(std::function<void()> stopped) {
@@ -116,6 +132,7 @@ void SchedulerLink::stateChanged(bool connected, const std::string& why) {
   state_.why = why;
   state_.retry_in = {};
   if (connected) {
+    ++connection_;
     spdlog::info("connected to the scheduler at {}", url_);
   } else {
     spdlog::warn("scheduler {}: {}", url_, why);
@@ -158,8 +175,12 @@ std::vector<link::UnitReport> SchedulerLink::allReports() const {
 }
 
 std::string SchedulerLink::hello() const {
-  if (containers_ == nullptr) return link::encodeHello(facts_, allReports());
-  return link::encodeHello(facts_, allReports(), containers_->all());
+  std::vector<std::string> lost;
+  if (store_.lost().desired) lost.emplace_back("desired");
+  if (store_.lost().metadata) lost.emplace_back("metadata");
+  std::vector<docker::ContainerState> containers;
+  if (containers_ != nullptr) containers = containers_->all();
+  return link::encodeHello(facts_, allReports(), containers, lost);
 }
 
 bool SchedulerLink::known(const std::string& name) const {
@@ -196,6 +217,38 @@ std::optional<ProtocolError> SchedulerLink::checkConstraints(
 }
 
 void SchedulerLink::handle(link::DesiredRequest& request) {
+  auto pending =
+      std::make_shared<PendingDesired>(PendingDesired{std::move(request), connection_, 0});
+  desired_queue_.push_back(pending);
+  for (auto& unit : pending->request.units) {
+    if (unit.error || unit.state == link::DesiredState::inactive || known(unit.name) ||
+        units_.owns(unit.name)) {
+      continue;
+    }
+    ++pending->reads;
+    watcher_.readNow(unit.name, [this, pending, &unit](const systemd::UnitState& state) {
+      if (state.load_state != "not-found") {
+        unit.error =
+            ProtocolError(ErrorCode::not_owned,
+                          unit.name + " is already on this machine (LoadState " + state.load_state +
+                              ") and deckhand did not install it; deckhand does not "
+                              "shadow units it does not own");
+      }
+      if (--pending->reads == 0) applyReadyDesired();
+    });
+  }
+  applyReadyDesired();
+}
+
+void SchedulerLink::applyReadyDesired() {
+  while (!desired_queue_.empty() && desired_queue_.front()->reads == 0) {
+    const auto pending = desired_queue_.front();
+    desired_queue_.pop_front();
+    applyDesired(pending->request, pending->connection);
+  }
+}
+
+void SchedulerLink::applyDesired(link::DesiredRequest& request, std::uint64_t connection) {
   std::vector<link::UnitOutcome> outcomes;
   for (auto& unit : request.units) {
     constraints::UnitConstraints constraints;
@@ -215,8 +268,13 @@ void SchedulerLink::handle(link::DesiredRequest& request) {
     runner_.setDesired({unit.name, targetOf(unit.state), unit.text, unit.hash});
     outcomes.push_back({unit.name, std::nullopt});
   }
-  runner_.trigger();
-  session_->send(link::encodeDesiredResult(request.id, outcomes));
+  store_.desiredResent();
+  // Answered once the state is on disk, so an accepted state survives a crash right after it;
+  // a failed write still leaves it in force (and retried), as the log says.
+  runner_.commit([this, connection, id = request.id,
+                  outcomes = std::move(outcomes)](const std::optional<std::string>&) {
+    sendFor(connection, link::encodeDesiredResult(id, outcomes));
+  });
 }
 
 void SchedulerLink::handle(const link::RemoveRequest& request) {
@@ -227,8 +285,10 @@ void SchedulerLink::handle(const link::RemoveRequest& request) {
   }
   placed_.erase(request.name);
   runner_.setDesired({request.name, TargetState::inactive, "", ""});
-  runner_.trigger();
-  session_->send(link::encodeResult(request.id));
+  runner_.commit(
+      [this, connection = connection_, id = request.id](const std::optional<std::string>&) {
+        sendFor(connection, link::encodeResult(id));
+      });
 }
 
 void SchedulerLink::handle(const link::ActionRequest& request) {
@@ -329,16 +389,22 @@ void SchedulerLink::handle(const link::CancelRequest& request) {
   session_->send(link::encodeResult(request.id));
 }
 
+// Applied only once saved: metadata that would silently revert at the next restart would move
+// units between machines behind the scheduler's back.
 void SchedulerLink::handle(const link::SetMetadataRequest& request) {
-  try {
-    machine::saveMetadata(state_dir_, request.metadata);
-  } catch (const std::runtime_error& error) {
-    return session_->send(link::encodeError(ProtocolError(
-        ErrorCode::internal, std::string("metadata not changed: ") + error.what(), request.id)));
-  }
-  facts_.metadata = request.metadata;
-  spdlog::info("metadata set by the scheduler: {}", machine::formatMetadata(facts_.metadata));
-  session_->send(link::encodeResult(request.id));
+  store_.saveMetadata(request.metadata, [this, connection = connection_, id = request.id,
+                                         metadata = request.metadata](
+                                            const std::optional<std::string>& error) {
+    if (error) {
+      spdlog::error("metadata from the scheduler not applied: {}", *error);
+      return sendFor(connection, link::encodeError(ProtocolError(
+                                     ErrorCode::internal, "metadata not changed: " + *error, id)));
+    }
+    facts_.metadata = metadata;
+    store_.metadataResent();
+    spdlog::info("metadata set by the scheduler: {}", machine::formatMetadata(facts_.metadata));
+    sendFor(connection, link::encodeResult(id));
+  });
 }
 
 }  // namespace deckhand

@@ -6,6 +6,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,6 +21,7 @@
 #include "agent/link/session.hpp"
 #include "agent/machine/facts.hpp"
 #include "agent/reconcile_runner.hpp"
+#include "agent/state/store.hpp"
 #include "agent/status_line.hpp"
 #include "systemd/journal_reader.hpp"
 #include "systemd/unit_manager.hpp"
@@ -34,8 +36,9 @@ class SchedulerLink {
   // Throws std::runtime_error when the token file cannot be read.
   SchedulerLink(boost::asio::any_io_executor executor, const config::Config& config,
                 machine::MachineFacts& facts, ReconcileRunner& runner, systemd::UnitManager& units,
-                systemd::UnitWatcher& watcher);
+                systemd::UnitWatcher& watcher, state::Store& store);
 
+  // Places the desired units loaded from the state folder, then connects.
   void start();
   // Says goodbye to the scheduler (a WebSocket close), then runs stopped.
   void stop(std::function<void()> stopped);
@@ -66,6 +69,8 @@ class SchedulerLink {
   void onMessage(const std::string& frame);
 
   void handle(link::DesiredRequest& request);
+  void applyDesired(link::DesiredRequest& request, std::uint64_t connection);
+  void applyReadyDesired();
   void handle(const link::RemoveRequest& request);
   void handle(const link::ActionRequest& request);
   void handle(const link::QueryRequest& request);
@@ -81,10 +86,13 @@ class SchedulerLink {
   // units; nullopt and *constraints filled when the machine can run it.
   std::optional<link::ProtocolError> checkConstraints(
       const link::DesiredUnit& unit, constraints::UnitConstraints* constraints) const;
+  // Sends a frame for a request of the current connection, unless that connection is gone: after
+  // a reconnect nothing from the previous one is pending (docs/protocol.md).
+  void sendFor(std::uint64_t connection, std::string frame);
 
   boost::asio::any_io_executor executor_;
   std::string url_;
-  std::filesystem::path state_dir_;
+  state::Store& store_;
   machine::MachineFacts& facts_;
   ReconcileRunner& runner_;
   systemd::UnitManager& units_;
@@ -95,7 +103,17 @@ class SchedulerLink {
   std::map<std::string, constraints::PlacedUnit> placed_;
   // Journals being followed for this connection, by request id.
   std::map<std::string, std::unique_ptr<systemd::JournalReader>> follows_;
-  std::size_t in_flight_ = 0;  // requests waiting for systemd
+  // A desired request waits for systemd to say that the names new to the agent are free (no unit
+  // of that name from elsewhere, which a runtime link would shadow); requests are applied in the
+  // order they came, so a later one never overtakes an earlier one.
+  struct PendingDesired {
+    link::DesiredRequest request;
+    std::uint64_t connection = 0;
+    std::size_t reads = 0;  // answers still due from systemd
+  };
+  std::deque<std::shared_ptr<PendingDesired>> desired_queue_;
+  std::size_t in_flight_ = 0;     // requests waiting for systemd
+  std::uint64_t connection_ = 0;  // counts connections, so late answers find their own
   Containers* containers_ = nullptr;
   // Per container name: requests seen (the latest wins), and checks still waiting for the engine.
   std::map<std::string, std::uint64_t> container_generations_;

@@ -156,10 +156,17 @@ void AgentService::registerInterface() {
   object.registerMethod("SetMetadata")
       .onInterface(kAgentInterface)
       .withInputParamNames("metadata")
-      .implementedAs([this](const std::map<std::string, std::string>& metadata) {
-        answering([&] { model_.setMetadata(metadata); });
-        metadataChanged();
-      });
+      .implementedAs(
+          [this](sdbus::Result<>&& result, const std::map<std::string, std::string>& metadata) {
+            // Answered once the metadata is on disk, so a caller never sees a change a restart
+            // undoes.
+            auto reply = std::make_shared<sdbus::Result<>>(std::move(result));
+            answering([&] {
+              model_.setMetadata(metadata, [this, reply](const std::optional<std::string>& error) {
+                metadataSaved(*reply, error);
+              });
+            });
+          });
 
   object.registerSignal("UnitStateChanged")
       .onInterface(kAgentInterface)
@@ -221,6 +228,20 @@ void AgentService::connectionChanged(const std::string& state, const std::string
     spdlog::debug("D-Bus signal ConnectionChanged not sent: {}", error.getMessage());
   }
   connection_->kick();
+}
+
+void AgentService::metadataSaved(sdbus::Result<>& reply, const std::optional<std::string>& error) {
+  try {
+    if (error) {
+      reply.returnError(sdbus::Error(kFailedError, "metadata not changed: " + *error));
+    } else {
+      reply.returnResults();
+    }
+  } catch (const sdbus::Error& failure) {
+    spdlog::debug("SetMetadata's answer not sent: {}", failure.getMessage());
+  }
+  if (!error) return metadataChanged();
+  if (connection_ != nullptr) connection_->kick();
 }
 
 void AgentService::metadataChanged() {

@@ -6,9 +6,11 @@
 
 #include <sdbus-c++/IObject.h>
 #include <sdbus-c++/IProxy.h>
+#include <sdbus-c++/MethodResult.h>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -63,9 +65,10 @@ class AgentModel {
   virtual std::vector<AgentUnit> units() const = 0;
   virtual std::optional<AgentUnit> unit(const std::string& name) const = 0;
   virtual void reconcile() = 0;
-  // Throws std::invalid_argument for metadata that breaks the grammar, std::runtime_error when it
-  // cannot be kept.
-  virtual void setMetadata(const std::map<std::string, std::string>& metadata) = 0;
+  // Throws std::invalid_argument for metadata that breaks the grammar. Otherwise saves it, and
+  // calls done once it is saved and applied (nullopt), or with why it could not be kept.
+  virtual void setMetadata(const std::map<std::string, std::string>& metadata,
+                           std::function<void(const std::optional<std::string>& error)> done) = 0;
 };
 
 class AgentService {
@@ -80,6 +83,7 @@ class AgentService {
 
   void unitChanged(const AgentUnit& unit);
   void connectionChanged(const std::string& state, const std::string& detail);
+  void metadataSaved(sdbus::Result<>& reply, const std::optional<std::string>& error);
   void metadataChanged();
 
  private:

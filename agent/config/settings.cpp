@@ -1,9 +1,11 @@
 #include "agent/config/settings.hpp"
 
 #include <arpa/inet.h>
+#include <sys/stat.h>
 
 #include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
@@ -59,6 +61,23 @@ void checkReadable(const std::filesystem::path& path) {
   }
   std::ifstream in(path);
   if (!in) reject(path.string(), std::string("cannot read: ") + std::strerror(errno));
+}
+
+// The token is a credential: a copy readable by every user on the node would be handed to any
+// of them, so such a file is refused rather than used.
+void checkPrivate(const std::filesystem::path& path) {
+  checkReadable(path);
+  if (path.empty()) return;
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    reject(path.string(), std::string("cannot read: ") + std::strerror(errno));
+  }
+  if ((info.st_mode & S_IROTH) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
+    reject(path.string(), std::string("is readable by every user (mode ") + mode +
+                              "); the token is a secret: chmod 600 it (or 640 for a group)");
+  }
 }
 
 std::optional<link::SchedulerUrl> schedulerUrl(std::string_view value) {
@@ -142,7 +161,7 @@ constexpr std::array kSettings = {
           "file holding the bearer token sent to the scheduler",
           [](Config& c, std::string_view v) { c.token_file = optionalPath(v); },
           [](const Config& c) { return showPath(c.token_file); },
-          [](const Config& c) { checkReadable(c.token_file); }},
+          [](const Config& c) { checkPrivate(c.token_file); }},
   Setting{"Scheduler", "CAFile", "DECKHAND_CA_FILE", "ca-file", "FILE",
           "CA certificates that verify the scheduler (default: the system's)",
           [](Config& c, std::string_view v) { c.ca_file = optionalPath(v); },

@@ -7,13 +7,18 @@ namespace deckhand::link {
 using namespace codec;
 
 std::string encodeHello(const machine::MachineFacts& facts, std::span<const UnitReport> units,
-                        std::span<const docker::ContainerState> containers) {
+                        std::span<const docker::ContainerState> containers,
+                        std::span<const std::string> lost_state) {
+  json::array lost;
+  for (const auto& what : lost_state)
+    lost.emplace_back(jsonText(what));
   json::object message;
   message["type"] = "hello";
   message["protocol"] = kProtocolVersion;
   message["machine"] = machineObject(facts);
   message["units"] = unitArray(units);
   message["containers"] = containerArray(containers);
+  message["lost_state"] = std::move(lost);
   return json::serialize(message);
 }
 

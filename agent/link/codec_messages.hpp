@@ -41,9 +41,12 @@ struct JournalLine {
   std::string message;     // any bytes, as the unit wrote them
 };
 
-// The first message of a connection: the machine and a full snapshot.
+// The first message of a connection: the machine and a full snapshot. lost_state names what the
+// agent could not read back from its state folder ("desired", "metadata"), for the scheduler to
+// send again.
 std::string encodeHello(const machine::MachineFacts& facts, std::span<const UnitReport> units,
-                        std::span<const docker::ContainerState> containers = {});
+                        std::span<const docker::ContainerState> containers = {},
+                        std::span<const std::string> lost_state = {});
 // A container's state changed (the CONTAINER object), or it is no longer the agent's.
 std::string encodeContainer(const docker::ContainerState& container);
 std::string encodeContainerRemoved(std::string_view name, std::string_view unit);

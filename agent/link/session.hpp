@@ -27,6 +27,10 @@ struct SessionOptions {
   std::chrono::milliseconds heartbeat{10000};
   std::size_t max_message_bytes = 1 << 20;  // a bigger frame closes the connection with 1009
   std::size_t max_queued = 4096;  // frames waiting to be written; more resets the connection
+  // Frames read from the scheduler: a burst of max_burst, then max_per_second; past that reading
+  // pauses (nothing is dropped, the scheduler's writes slow down).
+  double max_per_second = 1000;
+  std::size_t max_burst = 1000;
 };
 
 namespace detail {

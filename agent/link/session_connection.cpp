@@ -17,6 +17,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include "agent/link/rate_limit.hpp"
 #include "agent/link/session_core.hpp"
 #include "agent/link/tls_context.hpp"
 
@@ -160,8 +161,15 @@ asio::awaitable<void> readMessage(Ws& ws, beast::flat_buffer& buffer,
 template <class Ws>
 asio::awaitable<void> readLoop(Ws& ws, SessionCore& core) {
   beast::flat_buffer buffer;
+  const auto& options = core.options();
+  RateLimit rate(options.max_per_second, options.max_burst, RateLimit::Clock::now());
+  asio::steady_timer pause(co_await asio::this_coro::executor);
   for (;;) {
-    co_await readMessage(ws, buffer, core.options());
+    co_await readMessage(ws, buffer, options);
+    if (const auto wait = rate.take(RateLimit::Clock::now()); wait > wait.zero()) {
+      pause.expires_after(wait);
+      co_await pause.async_wait(kUseTuple);
+    }
     if (ws.got_binary()) {
       core.send(kBadFrame);
     } else {

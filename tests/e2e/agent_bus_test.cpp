@@ -75,7 +75,7 @@ TEST_F(AgentBusTest, MetadataIsSetCheckedAndKept) {
   const auto set = call("SetMetadata", {"a{ss}", "2", "region", "eu", "disk", "ssd"});
   ASSERT_EQ(set.exit_code, 0) << set.err;
   EXPECT_EQ(property("Metadata"), json::parse(R"({"disk":"ssd","region":"eu"})"));
-  std::ifstream saved(sandbox_->root() / "run/deckhand/state/metadata");
+  std::ifstream saved(sandbox_->root() / "run/deckhand/state/metadata.json");
   std::string text((std::istreambuf_iterator<char>(saved)), std::istreambuf_iterator<char>());
   EXPECT_THAT(text, HasSubstr("region=eu"));
 

@@ -1,129 +1,16 @@
 // The whole agent through its link: deckhand runs inside a sandboxed systemd and talks to a test
 // scheduler over a real WebSocket, as on a node.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
+#include <filesystem>
 
-#include <boost/json.hpp>
-#include <csignal>
-#include <cstdlib>
-#include <fstream>
-#include <thread>
-
-#include "systemd/unit_file.hpp"
-#include "tests/harness/process.hpp"
-#include "tests/harness/scheduler_peer.hpp"
-#include "tests/harness/systemd_sandbox.hpp"
+#include "tests/e2e/agent_fixture.hpp"
 
 namespace deckhand::test {
 namespace {
 
-using namespace std::chrono_literals;
 using ::testing::HasSubstr;
-namespace json = boost::json;
 
-constexpr const char* kWeb = "[Service]\nExecStart=/bin/sleep 300\n";
-
-std::string agentBinary() {
-  const char* path = std::getenv("AGENT_BINARY");
-  return path != nullptr ? path : "deckhand";
-}
-
-std::string hashOf(const std::string& text) {
-  return systemd::unitHash(systemd::parseUnitFile(text, "test"));
-}
-
-json::object parse(const std::string& frame) {
-  return json::parse(frame).as_object();
-}
-
-bool isType(const ReceivedFrame& frame, std::string_view type) {
-  if (frame.binary) return false;
-  try {
-    return parse(frame.text).at("type").as_string() == type;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
-std::string desired(const std::string& id, const std::string& name, const std::string& state,
-                    const std::string& text) {
-  json::object unit{{"name", name}, {"state", state}};
-  if (state != "inactive") {
-    unit["text"] = text;
-    unit["hash"] = hashOf(text);
-  }
-  return json::serialize(
-      json::object{{"type", "desired"}, {"id", id}, {"units", json::array{unit}}});
-}
-
-class AgentLinkTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    DECKHAND_REQUIRE_ROOT();
-    SandboxOptions options;
-    options.hostname = "e2e-node";
-    sandbox_.emplace(options);
-    agent_path_ = sandbox_->installFile(agentBinary());
-    startAgent();
-    hello_ = waitFor("hello");
-    ASSERT_TRUE(hello_) << agent_->output();
-  }
-
-  // SIGTERM to the agent itself (nsenter, the launcher, does not pass signals on), by its PID.
-  void stopAgent() {
-    std::ifstream children("/proc/" + std::to_string(agent_->pid()) + "/task/" +
-                           std::to_string(agent_->pid()) + "/children");
-    pid_t agent = 0;
-    ASSERT_TRUE(children >> agent) << "no agent under launcher " << agent_->pid();
-    ::kill(agent, SIGTERM);
-    EXPECT_EQ(agent_->wait(10s), 0) << agent_->output();
-    agent_.reset();
-  }
-
-  // The agent keeps its state in the sandbox's private /run, not in the host's /var/lib.
-  void startAgent() {
-    agent_.emplace(
-        sandbox_->execArgv({agent_path_, "--config", "/dev/null", "--scheduler-url", peer_.url(),
-                            "--heartbeat-interval", "1s", "--metadata", "region=test,disk=ssd",
-                            "--state-directory", "/run/deckhand/state", "--log-level", "debug"}));
-  }
-
-  void TearDown() override {
-    agent_.reset();
-    sandbox_.reset();
-  }
-
-  std::optional<json::object> waitFor(std::string_view type,
-                                      const std::function<bool(const json::object&)>& match = {},
-                                      std::chrono::milliseconds timeout = 15s) {
-    const auto frame = peer_.waitForMessage(
-        [&](const ReceivedFrame& frame) {
-          return isType(frame, type) && (!match || match(parse(frame.text)));
-        },
-        timeout);
-    if (!frame) return std::nullopt;
-    return parse(frame->text);
-  }
-
-  std::optional<json::object> result(const std::string& id) {
-    return waitFor("result", [&](const json::object& m) { return m.at("id").as_string() == id; });
-  }
-
-  std::optional<json::object> unitIn(const std::string& name, const std::string& active_state) {
-    return waitFor("unit", [&](const json::object& m) {
-      const auto& unit = m.at("unit").as_object();
-      return unit.at("name").as_string() == name &&
-             unit.at("active_state").as_string() == active_state;
-    });
-  }
-
-  SchedulerPeer peer_;
-  std::optional<SystemdSandbox> sandbox_;
-  std::string agent_path_;
-  std::optional<BackgroundProcess> agent_;
-  std::optional<json::object> hello_;
-};
+using AgentLinkTest = AgentTest;
 
 TEST_F(AgentLinkTest, HelloDescribesTheMachine) {
   const auto& machine = hello_->at("machine").as_object();
@@ -207,6 +94,81 @@ TEST_F(AgentLinkTest, BadInputGetsAnErrorAndNothingRunningIsLost) {
   const auto units = result("q");
   ASSERT_TRUE(units);
   EXPECT_EQ(units->at("units").as_array().size(), 1u);
+}
+
+// Names built to climb out of the units folder, or to reach units that are not the agent's, are
+// refused one by one; nothing is written anywhere and nothing foreign is touched.
+TEST_F(AgentLinkTest, HostileNamesNeverLeaveTheUnitsFolder) {
+  const std::vector<std::string> hostile = {"../../etc/evil.service",
+                                            "/etc/systemd/system/evil.service",
+                                            "units/../../evil.service",
+                                            "evil.service/..",
+                                            ".service",
+                                            "evil\n.service",
+                                            std::string("evil\0.service", 13),
+                                            "evil.device",
+                                            std::string(300, 'a') + ".service"};
+  json::array units;
+  for (const auto& name : hostile)
+    units.push_back(desiredUnit(name, "launched", kWeb));
+  peer_.send(desired("h1", std::move(units)));
+  const auto answer = result("h1");
+  ASSERT_TRUE(answer) << agent_->output();
+  const auto& verdicts = answer->at("units").as_array();
+  ASSERT_EQ(verdicts.size(), hostile.size());
+  for (const auto& verdict : verdicts) {
+    EXPECT_FALSE(verdict.as_object().at("ok").as_bool()) << json::serialize(verdict);
+    EXPECT_EQ(verdict.as_object().at("error").as_object().at("code").as_string(), "bad_unit_name")
+        << json::serialize(verdict);
+  }
+  EXPECT_EQ(sandbox_->exec({"ls", "-A", "/run/deckhand/units"}).out, "");
+  EXPECT_NE(sandbox_->exec({"test", "-e", "/run/evil.service"}).exit_code, 0);
+  EXPECT_FALSE(std::filesystem::exists("/etc/evil.service"));
+
+  // The same names in every other request get an error and touch nothing.
+  for (const std::string type : {"remove", "journal", "query"}) {
+    json::object request{{"type", type}, {"id", type}, {"name", "../../etc/evil.service"}};
+    if (type == "query") request["what"] = "unit";
+    peer_.send(json::serialize(request));
+    const auto refused = result(type);
+    ASSERT_TRUE(refused) << type;
+    EXPECT_FALSE(refused->at("ok").as_bool()) << type;
+  }
+  // A unit that is not the agent's cannot be removed, stopped or killed.
+  peer_.send(R"({"type":"remove","id":"r2","name":"dbus.service"})");
+  peer_.send(R"({"type":"action","id":"k2","name":"dbus.service","action":"kill","signal":9})");
+  for (const std::string id : {"r2", "k2"}) {
+    const auto refused = result(id);
+    ASSERT_TRUE(refused) << id;
+    EXPECT_EQ(refused->at("error").as_object().at("code").as_string(), "not_owned") << id;
+  }
+  EXPECT_EQ(sandbox_->systemctl({"is-active", "dbus.service"}), "active");
+}
+
+// A desired unit named like one systemd already has from elsewhere would shadow it with a runtime
+// link: refused. Instances of the agent's own templates are the agent's.
+TEST_F(AgentLinkTest, UnitsFromElsewhereAreNeverShadowed) {
+  const auto fragment = sandbox_->systemctl({"show", "-P", "FragmentPath", "dbus.service"});
+  peer_.send(desired("s1", "dbus.service", "launched", kWeb));
+  const auto refused = result("s1");
+  ASSERT_TRUE(refused) << agent_->output();
+  const auto& verdict = refused->at("units").as_array().at(0).as_object();
+  EXPECT_FALSE(verdict.at("ok").as_bool());
+  EXPECT_EQ(verdict.at("error").as_object().at("code").as_string(), "not_owned");
+  EXPECT_THAT(std::string(verdict.at("error").as_object().at("message").as_string()),
+              HasSubstr("dbus.service is already on this machine"));
+  EXPECT_EQ(sandbox_->exec({"ls", "-A", "/run/deckhand/units"}).out, "");
+  EXPECT_EQ(sandbox_->systemctl({"show", "-P", "FragmentPath", "dbus.service"}), fragment);
+  EXPECT_EQ(sandbox_->systemctl({"is-active", "dbus.service"}), "active");
+
+  peer_.send(desired("s2", "tpl@.service", "loaded", kWeb));
+  ASSERT_TRUE(result("s2"));
+  peer_.send(desired("s3", "tpl@1.service", "launched", kWeb));
+  const auto instance = result("s3");
+  ASSERT_TRUE(instance);
+  EXPECT_TRUE(instance->at("units").as_array().at(0).as_object().at("ok").as_bool())
+      << json::serialize(*instance);
+  EXPECT_TRUE(unitIn("tpl@1.service", "active")) << agent_->output();
 }
 
 TEST_F(AgentLinkTest, ActionsReportTheirJobs) {
@@ -307,8 +269,8 @@ TEST_F(AgentLinkTest, MetadataSetByTheSchedulerIsAppliedKeptAndReported) {
             "moved");
 }
 
-// The desired state lives in memory (for now): a restarted agent holds none, and must leave what
-// runs alone rather than remove "undesired" units.
+// A stopped agent leaves its units running, and the next one holds the same desired state (kept in
+// the state folder) without touching them.
 TEST_F(AgentLinkTest, AgentRestartLeavesItsUnitsRunning) {
   peer_.send(desired("1", "web.service", "launched", kWeb));
   ASSERT_TRUE(unitIn("web.service", "active"));
@@ -324,9 +286,10 @@ TEST_F(AgentLinkTest, AgentRestartLeavesItsUnitsRunning) {
   ASSERT_TRUE(hello) << agent_->output();
   const auto& unit = hello->at("units").as_array().at(0).as_object();
   EXPECT_EQ(unit.at("name").as_string(), "web.service");
-  EXPECT_TRUE(unit.at("desired").is_null());
+  EXPECT_EQ(unit.at("desired").as_string(), "launched");
   EXPECT_EQ(unit.at("active_state").as_string(), "active");
-  std::this_thread::sleep_for(500ms);  // a wrong reconciler pass would have stopped it by now
+  EXPECT_TRUE(hello->at("lost_state").as_array().empty());
+  std::this_thread::sleep_for(500ms);  // a wrong reconciler pass would have restarted it by now
   EXPECT_EQ(sandbox_->systemctl({"show", "-P", "MainPID", "web.service"}), pid);
 }
 

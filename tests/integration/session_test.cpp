@@ -155,6 +155,27 @@ TEST_F(SessionTest, BinaryFrameGetsBadFrameAndTheConnectionStays) {
   EXPECT_EQ(peer.connections(), 1);
 }
 
+TEST_F(SessionTest, FloodFromTheSchedulerIsPacedAndNothingIsDropped) {
+  test::SchedulerPeer peer({.token = kToken});
+  SessionOptions options = optionsFor(peer);
+  options.max_per_second = 100;
+  options.max_burst = 10;
+  startSession(options);
+  ASSERT_TRUE(waitForHello(peer, 1));
+
+  constexpr std::size_t kFrames = 60;
+  const auto start = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < kFrames; ++i)
+    ASSERT_TRUE(peer.send(R"({"type":"query","id":")" + std::to_string(i) + R"("})"));
+  ASSERT_TRUE(runUntil([&] { return received_.size() == kFrames; }, 20s));
+  const auto took = std::chrono::steady_clock::now() - start;
+  for (std::size_t i = 0; i < kFrames; ++i)
+    EXPECT_EQ(received_[i], R"({"type":"query","id":")" + std::to_string(i) + R"("})");
+  // A lower bound only: past the burst of 10, 50 frames at 100 per second cannot take less.
+  EXPECT_GE(took, 500ms - 20ms);
+  EXPECT_EQ(peer.connections(), 1);
+}
+
 // The daemon may go away at any point: mid-handshake here, against a listener that never answers.
 TEST_F(SessionTest, DestroyedMidHandshakeLeavesNothingRunning) {
   boost::asio::ip::tcp::acceptor mute(io_, {boost::asio::ip::make_address("127.0.0.1"), 0});

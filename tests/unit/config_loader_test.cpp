@@ -28,6 +28,13 @@ class ConfigFolder {
     std::ofstream(file) << text;
     return file;
   }
+  // A token file must not be readable by every user.
+  std::filesystem::path writePrivate(const std::string& name, const std::string& text) const {
+    const auto file = write(name, text);
+    std::filesystem::permissions(
+        file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    return file;
+  }
   std::filesystem::path path() const { return path_; }
 
  private:
@@ -65,7 +72,7 @@ TEST_F(ConfigLoaderTest, DefaultsWhenTheDefaultFileIsMissing) {
 }
 
 TEST_F(ConfigLoaderTest, FileThenDropInsThenEnvironmentThenFlags) {
-  const auto token = folder_.write("token", "secret\n");
+  const auto token = folder_.writePrivate("token", "secret\n");
   ConfigSources sources = fileSource(
       "[Scheduler]\n"
       "URL=ws://from-file:1/\n"
@@ -139,10 +146,31 @@ TEST_F(ConfigLoaderTest, DescriptionLoadsBackToTheSameConfig) {
 
 TEST_F(ConfigLoaderTest, OverriddenUnreadableFileIsNotHeldAgainstTheUser) {
   ConfigSources sources = fileSource("[Scheduler]\nTokenFile=/nonexistent/token\n");
-  sources.flags = {{"token-file", "/etc/hostname"}};
-  EXPECT_EQ(loadConfig(sources).config.token_file, "/etc/hostname");
+  const auto token = folder_.writePrivate("token", "secret\n");
+  sources.flags = {{"token-file", token.string()}};
+  EXPECT_EQ(loadConfig(sources).config.token_file, token);
   sources.flags = {{"token-file", ""}};
   EXPECT_TRUE(loadConfig(sources).config.token_file.empty());
+}
+
+TEST_F(ConfigLoaderTest, TokenFileReadableByEveryUserIsRefused) {
+  const auto token = folder_.writePrivate("token", "secret\n");
+  std::filesystem::permissions(token, std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::add);
+  ConfigSources sources;
+  sources.flags = {{"token-file", token.string()}};
+  try {
+    loadConfig(sources);
+    FAIL() << "a world-readable token file was accepted";
+  } catch (const ConfigError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("flag --token-file"));
+    EXPECT_THAT(error.what(), HasSubstr("is readable by every user (mode 0604)"));
+    EXPECT_THAT(error.what(), HasSubstr("chmod 600"));
+  }
+  // Readable by its group is the operator's choice.
+  std::filesystem::permissions(
+      token, std::filesystem::perms::owner_read | std::filesystem::perms::group_read);
+  EXPECT_EQ(loadConfig(sources).config.token_file, token);
 }
 
 TEST_F(ConfigLoaderTest, MissingChosenFileIsAnError) {

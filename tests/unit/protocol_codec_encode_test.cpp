@@ -132,6 +132,13 @@ TEST(ProtocolEncode, HelloWithoutUnits) {
   const json::object hello = parsed(encodeHello(machine::MachineFacts{}, {}));
   EXPECT_EQ(hello.at("units"), json::array());
   EXPECT_EQ(hello.at("machine").at("metadata"), json::object());
+  EXPECT_EQ(hello.at("lost_state"), json::array());
+}
+
+TEST(ProtocolEncode, HelloNamesTheStateTheAgentLost) {
+  const std::vector<std::string> lost{"desired", "metadata"};
+  const json::object hello = parsed(encodeHello(machine::MachineFacts{}, {}, {}, lost));
+  EXPECT_EQ(hello.at("lost_state"), (json::array{"desired", "metadata"}));
 }
 
 // Exactly the agent's lines of the session in docs/protocol.md.
