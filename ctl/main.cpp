@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "ctl/check_command.hpp"
+#include "ctl/cluster_command.hpp"
 
 namespace {
 
@@ -20,7 +21,7 @@ constexpr const char* kUsage =
 
 int main(int argc, char** argv) {
   if (argc < 2 || std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h") {
-    std::cout << kUsage;
+    std::cout << kUsage << "\n" << deckhand::ctl::kClusterUsage;
     return argc < 2 ? 2 : 0;
   }
   if (std::string_view(argv[1]) == "--version") {
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (std::string_view(argv[1]) == "check") return deckhand::ctl::runCheck(argc - 1, argv + 1);
+  if (deckhand::ctl::isClusterVerb(argv[1])) return deckhand::ctl::runCluster(argc - 1, argv + 1);
   std::cerr << "deckhandctl: unknown verb \"" << argv[1] << "\"\n" << kUsage;
   return 2;
 }

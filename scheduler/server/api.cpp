@@ -189,7 +189,8 @@ class Api {
           if (lines.done) {
             respond(reply(200, json::object{{"machine", machine}, {"lines", *collected}}));
           }
-        });
+        },
+        true);
     if (!sent) throw ApiError(409, "machine " + machine.substr(0, 8) + " is not connected");
   }
 

@@ -154,6 +154,10 @@ void Scheduler::onResult(const std::string& machine, const Result& result) {
   }
   const auto waiting = handlers_.find(result.id);
   if (waiting == handlers_.end()) return;
+  if (result.ok && waiting->second.streaming) {
+    waiting->second.handler(result);
+    return;
+  }
   auto handler = std::move(waiting->second.handler);
   handlers_.erase(waiting);
   handler(result);
@@ -165,11 +169,11 @@ bool Scheduler::connected(const std::string& machine) const {
 
 bool Scheduler::request(const std::string& machine,
                         const std::function<std::string(const std::string&)>& build,
-                        ResultHandler handler) {
+                        ResultHandler handler, bool streaming) {
   const auto channel = by_machine_.find(machine);
   if (channel == by_machine_.end()) return false;
   const auto id = "q-" + std::to_string(next_id_++);
-  handlers_[id] = {machine, std::move(handler)};
+  handlers_[id] = {machine, std::move(handler), streaming};
   channel->second->send(build(id));
   return true;
 }

@@ -48,8 +48,11 @@ class Scheduler {
   Engine& engine() { return engine_; }
   void changed();
   // Sends a request built from a fresh id to a connected machine; false if it is not connected.
+  // The handler gets the result; for a journal request (streaming) also every journal message,
+  // until the one that is done.
   bool request(const std::string& machine,
-               const std::function<std::string(const std::string&)>& build, ResultHandler handler);
+               const std::function<std::string(const std::string&)>& build, ResultHandler handler,
+               bool streaming = false);
   bool connected(const std::string& machine) const;
 
  private:
@@ -80,6 +83,7 @@ class Scheduler {
   struct Waiting {
     std::string machine;
     ResultHandler handler;
+    bool streaming = false;
   };
   std::map<std::string, Waiting> handlers_;  // request id -> who waits for its result
 };
