@@ -199,7 +199,8 @@ void Scheduler::dispatch(const Dispatch& orders) {
     spdlog::debug("machine {}: {} {}", shortId(orders.machine), unit.name,
                   targetStateName(unit.state));
   }
-  spdlog::info("machine {}: {} unit orders", shortId(orders.machine), orders.units.size());
+  spdlog::info("machine {}: sending orders for {} units", shortId(orders.machine),
+               orders.units.size());
   std::vector<std::string> ids;
   for (auto& frame : encodeDesired(orders.units, "d", next_id_, &ids)) {
     channel->second->send(std::move(frame));

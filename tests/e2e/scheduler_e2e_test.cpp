@@ -235,7 +235,7 @@ TEST_F(SchedulerE2eTest, SchedulerRestartRestartsNothing) {
   std::this_thread::sleep_for(2s);  // room for any wrong order to arrive and be carried out
   EXPECT_EQ(node.sandbox->systemctl({"show", "-P", "InvocationID", "db.service"}), invocation);
   EXPECT_EQ(placedOn("db.service"), "node-a");
-  EXPECT_THAT(scheduler_->output(), ::testing::Not(HasSubstr("unit orders")));
+  EXPECT_THAT(scheduler_->output(), ::testing::Not(HasSubstr("sending orders")));
 }
 
 TEST_F(SchedulerE2eTest, LostMachinesUnitsMoveAndItsCopyStopsWhenItReturns) {
