@@ -28,6 +28,7 @@ Machine& Engine::State::machineRecord(const std::string& id) {
   auto [found, inserted] = machines.try_emplace(id);
   if (inserted) {
     found->second.info.id = id;
+    found->second.view.id = id;
     found->second.down_since = now;
   }
   return found->second;
@@ -93,6 +94,26 @@ void Engine::State::touchPlacements(const std::string& unit) {
   to_dispatch.insert(found->second.begin(), found->second.end());
 }
 
+void Engine::State::setInfo(Machine& machine, const MachineInfo& info) {
+  machine.info = info;
+  machine.view = {info.id, info.metadata};
+}
+
+void Engine::State::report(Machine& machine, const ReportedUnit& unit) {
+  machine.reports[unit.name] = unit;
+  reported_on[unit.name].insert(machine.info.id);
+}
+
+void Engine::State::unreport(Machine& machine, const std::string& name) {
+  // name may be the key of the report erased last.
+  const auto found = reported_on.find(name);
+  if (found != reported_on.end()) {
+    found->second.erase(machine.info.id);
+    if (found->second.empty()) reported_on.erase(found);
+  }
+  machine.reports.erase(name);
+}
+
 void Engine::State::loseMachine(Machine& machine) {
   machine.lost = true;
   const auto placed = machine.placed;
@@ -107,18 +128,19 @@ void Engine::machineUp(const MachineInfo& info, const std::vector<ReportedUnit>&
   auto& machine = s.machineRecord(info.id);
   s.indexLoad(machine, false);
   if (machine.info.metadata != info.metadata) machine.recheck = true;
-  machine.info = info;
+  s.setInfo(machine, info);
   machine.known = true;
   machine.connected = true;
   machine.lost = false;
   machine.refusals.clear();
   // hello is the complete truth: what the agent holds is what it says it holds.
   machine.held.clear();
-  machine.reports.clear();
+  while (!machine.reports.empty())
+    s.unreport(machine, machine.reports.begin()->first);
   // A unit installed without a desired state (its agent restarted and forgot it) is held too:
   // the orders give it one, or remove it.
   for (const auto& unit : units) {
-    machine.reports[unit.name] = unit;
+    s.report(machine, unit);
     const bool desired = unit.desired && *unit.desired != TargetState::inactive;
     if (desired || unit.hash) {
       machine.held[unit.name] = {unit.desired.value_or(TargetState::inactive),
@@ -146,20 +168,22 @@ void Engine::setMetadata(const std::string& id, const machine::Metadata& metadat
     throw EngineError("machine " + id + " is not known; list-machines shows the known ones");
   }
   if (found->second.info.metadata == metadata) return;
-  found->second.info.metadata = metadata;
+  auto info = found->second.info;
+  info.metadata = metadata;
+  s.setInfo(found->second, info);
   found->second.recheck = true;
   found->second.refusals.clear();
 }
 
 void Engine::unitReported(const std::string& id, const ReportedUnit& unit) {
   const auto found = state_->machines.find(id);
-  if (found != state_->machines.end()) found->second.reports[unit.name] = unit;
+  if (found != state_->machines.end()) state_->report(found->second, unit);
 }
 
 void Engine::unitRemoved(const std::string& id, const std::string& name) {
   const auto found = state_->machines.find(id);
   if (found == state_->machines.end()) return;
-  found->second.reports.erase(name);
+  state_->unreport(found->second, name);
   found->second.held.erase(name);
   state_->to_dispatch.insert(id);
 }

@@ -29,7 +29,8 @@ struct Held {
 
 struct Machine {
   MachineInfo info;
-  bool known = false;  // a hello was seen (a machine restored from the store is not yet)
+  constraints::MachineView view;  // info's ID and metadata, as ableToRun takes them
+  bool known = false;             // a hello was seen (a machine restored from the store is not yet)
   bool connected = false;
   bool lost = false;
   TimePoint down_since{};
@@ -55,6 +56,7 @@ struct Engine::State {
   std::map<std::string, std::vector<std::string>> placements;  // unit -> machines
   std::map<std::string, std::string> why;                      // unit -> why it is there
   std::map<std::string, std::map<std::string, std::string>> pending;
+  std::map<std::string, std::set<std::string>> reported_on;  // unit -> machines reporting it
   std::set<std::string> unplaced;     // units with a target that are not placed (or global ones)
   std::set<std::string> to_dispatch;  // machines whose orders may have changed
   bool stored_changed = false;
@@ -72,11 +74,15 @@ struct Engine::State {
   void unplaceEverywhere(const std::string& unit);
   void loseMachine(Machine& machine);
   void touchPlacements(const std::string& unit);  // its machines get new orders
+  void setInfo(Machine& machine, const MachineInfo& info);
+  void report(Machine& machine, const ReportedUnit& unit);
+  void unreport(Machine& machine, const std::string& name);
 
   // Placement (placement.cpp).
   void reconcile();
   void recheckMachine(Machine& machine);
   bool placeOne(const DesiredUnit& unit);
+  bool placePinned(const DesiredUnit& unit);
   void placeGlobal(const DesiredUnit& unit);
 
   // Orders (dispatch.cpp).

@@ -15,8 +15,7 @@ namespace {
 constexpr int kMaxPasses = 64;
 
 constraints::Decision decide(Machine& machine, const DesiredUnit& unit) {
-  return constraints::ableToRun({machine.info.id, machine.info.metadata}, unit.constraints,
-                                machine.placedList());
+  return constraints::ableToRun(machine.view, unit.constraints, machine.placedList());
 }
 
 std::string refusalReason(const std::string& reason) {
@@ -48,7 +47,26 @@ void Engine::State::recheckMachine(Machine& machine) {
   }
 }
 
+// MachineID names one machine (or, by its first 8 characters, a few): try those first, and scan
+// every machine only to say why when none of them takes it.
+bool Engine::State::placePinned(const DesiredUnit& unit) {
+  const auto& wanted = *unit.constraints.machine_id;
+  for (auto it = machines.lower_bound(wanted);
+       it != machines.end() && it->first.starts_with(wanted); ++it) {
+    auto& machine = it->second;
+    if (!takesUnits(machine) || machine.refusals.count(unit.name) > 0) continue;
+    const auto decision = decide(machine, unit);
+    if (!decision.able) continue;
+    place(unit.name, machine, "the machine its MachineID names");
+    return true;
+  }
+  return false;
+}
+
 bool Engine::State::placeOne(const DesiredUnit& unit) {
+  if (unit.constraints.machine_id && placePinned(unit)) {
+    return true;
+  }
   auto& reasons = pending[unit.name];
   reasons.clear();
   if (!unit.constraints.peers.empty()) {

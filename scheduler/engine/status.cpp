@@ -14,9 +14,9 @@ UnitStatus statusOf(const Engine::State& s, const DesiredUnit& unit) {
   if (const auto found = s.placements.find(unit.name); found != s.placements.end()) {
     status.machines = found->second;
   }
-  for (const auto& [id, machine] : s.machines) {
-    const auto report = machine.reports.find(unit.name);
-    if (report != machine.reports.end()) status.reports[id] = report->second;
+  if (const auto found = s.reported_on.find(unit.name); found != s.reported_on.end()) {
+    for (const auto& id : found->second)
+      status.reports[id] = s.machines.at(id).reports.at(unit.name);
   }
   if (const auto found = s.pending.find(unit.name); found != s.pending.end()) {
     status.pending = found->second;

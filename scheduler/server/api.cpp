@@ -96,6 +96,9 @@ class Api {
     const std::string units_prefix = "/v1/units/";
     if (target.path == "/v1/units" && request.method == "GET") {
       respond(reply(200, json::object{{"units", unitsJson(scheduler_.engine().units())}}));
+    } else if (target.path == "/v1/units" && request.method == "POST") {
+      submitMany(bodyObject(request.body));
+      respond(reply(200, json::object{{"submitted", submitted_}}));
     } else if (target.path == "/v1/templates" && request.method == "GET") {
       respond(
           reply(200, json::object{{"templates", templatesJson(scheduler_.engine().templates())}}));
@@ -139,6 +142,34 @@ class Api {
       throw ApiError(404, "no such API route: " + request.method + " " + target.path +
                               " (see docs/scheduler-api.md)");
     }
+  }
+
+  // Many units in one request, in order; one that is refused stops the rest, and the error says
+  // how many went in before it.
+  void submitMany(const json::object& body) {
+    const auto* units = body.if_contains("units");
+    if (units == nullptr || !units->is_array()) {
+      throw ApiError(400, "field \"units\" must be an array of {name, text, target?, replace?}");
+    }
+    auto& engine = scheduler_.engine();
+    submitted_ = 0;
+    for (const auto& value : units->get_array()) {
+      if (!value.is_object()) throw ApiError(400, "every element of \"units\" must be an object");
+      const auto& unit = value.get_object();
+      const auto name = stringField(unit, "name", true);
+      try {
+        const auto* replace = unit.if_contains("replace");
+        engine.submit(name, stringField(unit, "text", true),
+                      replace != nullptr && replace->is_bool() && replace->get_bool());
+        if (unit.contains("target")) engine.setTarget(name, targetField(unit));
+      } catch (const std::exception& error) {
+        if (submitted_ > 0) scheduler_.changed();
+        throw ApiError(400, name + ": " + error.what() + " (the " + std::to_string(submitted_) +
+                                " units before it were submitted)");
+      }
+      ++submitted_;
+    }
+    scheduler_.changed();
   }
 
   json::object unitOrTemplate(const std::string& name) const {
@@ -195,6 +226,7 @@ class Api {
   }
 
   Scheduler& scheduler_;
+  std::size_t submitted_ = 0;
 };
 
 }  // namespace

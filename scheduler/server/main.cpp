@@ -3,11 +3,14 @@
 
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <iostream>
 #include <optional>
 
@@ -33,7 +36,18 @@ void setUpLogging(const std::string& level) {
   spdlog::set_level(parsed);
 }
 
+// Every agent holds a socket open: take the hard limit on open files, not the soft 1024.
+void raiseOpenFileLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    spdlog::warn("cannot raise the open file limit: {}", std::strerror(errno));
+  }
+}
+
 int run(const SchedulerOptions& options) {
+  raiseOpenFileLimit();
   boost::asio::io_context io(1);
   const auto store = openFileStore(options.state_file);
   Scheduler scheduler(io.get_executor(), *store, {options.machine_grace});
