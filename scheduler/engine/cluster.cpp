@@ -37,7 +37,7 @@ Machine& Engine::State::machineRecord(const std::string& id) {
 void Engine::State::indexLoad(const Machine& machine, bool present) {
   const std::pair<std::size_t, std::string> key{machine.placed.size(), machine.info.id};
   if (present && takesUnits(machine)) {
-    by_load.insert(key);
+    by_load.emplace(key, const_cast<Machine*>(&machine));
   } else {
     by_load.erase(key);
   }
@@ -95,6 +95,7 @@ void Engine::State::touchPlacements(const std::string& unit) {
 }
 
 void Engine::State::setInfo(Machine& machine, const MachineInfo& info) {
+  if (info.metadata != machine.info.metadata || !machine.known) eligible.clear();
   machine.info = info;
   machine.view = {info.id, info.metadata};
 }

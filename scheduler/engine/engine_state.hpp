@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "agent/constraints/able_to_run.hpp"
@@ -52,7 +53,11 @@ struct Engine::State {
   std::map<std::string, DesiredUnit> units;
   std::map<std::string, Machine> machines;
   // Connected machines that take new units, by (load, id): least loaded first, ties by ID.
-  std::set<std::pair<std::size_t, std::string>> by_load;
+  std::map<std::pair<std::size_t, std::string>, Machine*> by_load;
+  // Machines whose ID and metadata pass a unit's MachineID and MachineMetadata, by those
+  // constraints: a selective unit skips the others without a full ableToRun each time. Cleared
+  // whenever a machine's metadata may have changed.
+  std::map<std::string, std::unordered_set<const Machine*>> eligible;
   std::map<std::string, std::vector<std::string>> placements;  // unit -> machines
   std::map<std::string, std::string> why;                      // unit -> why it is there
   std::map<std::string, std::map<std::string, std::string>> pending;
@@ -83,6 +88,7 @@ struct Engine::State {
   void recheckMachine(Machine& machine);
   bool placeOne(const DesiredUnit& unit);
   bool placePinned(const DesiredUnit& unit);
+  const std::unordered_set<const Machine*>* eligibleFor(const DesiredUnit& unit);
   void placeGlobal(const DesiredUnit& unit);
 
   // Orders (dispatch.cpp).

@@ -98,24 +98,50 @@ bool Engine::State::placeOne(const DesiredUnit& unit) {
     }
     return false;
   }
-  for (const auto& [load, id] : by_load) {
-    auto& machine = machines.at(id);
-    if (const auto refusal = machine.refusals.find(unit.name); refusal != machine.refusals.end()) {
-      reasons[id] = refusalReason(refusal->second);
-      continue;
-    }
-    const auto decision = decide(machine, unit);
-    if (!decision.able) {
-      reasons[id] = decision.reason;
-      continue;
-    }
-    place(unit.name, machine, placedWhy(machine, decision));
+  const auto* eligible_machines = eligibleFor(unit);
+  for (const auto& [key, machine] : by_load) {
+    if (eligible_machines != nullptr && eligible_machines->count(machine) == 0) continue;
+    if (machine->refusals.count(unit.name) > 0) continue;
+    const auto decision = decide(*machine, unit);
+    if (!decision.able) continue;
+    place(unit.name, *machine, placedWhy(*machine, decision));
     for (const auto& replaced : decision.replaced)
-      unplace(replaced, machine);
+      unplace(replaced, *machine);
     return true;
+  }
+  // Nowhere: every machine's reason, for the operator.
+  for (const auto& [key, machine] : by_load) {
+    const auto& id = key.second;
+    if (const auto refusal = machine->refusals.find(unit.name);
+        refusal != machine->refusals.end()) {
+      reasons[id] = refusalReason(refusal->second);
+    } else {
+      reasons[id] = decide(*machine, unit).reason;
+    }
   }
   if (by_load.empty()) reasons[""] = "no machine is connected";
   return false;
+}
+
+const std::unordered_set<const Machine*>* Engine::State::eligibleFor(const DesiredUnit& unit) {
+  const auto& all = unit.constraints;
+  if (!all.machine_id && all.metadata.empty()) return nullptr;
+  std::string signature = all.machine_id.value_or("");
+  for (const auto& condition : all.metadata)
+    signature += "\n" + constraints::formatCondition(condition);
+  auto [found, inserted] = eligible.try_emplace(signature);
+  if (inserted) {
+    // The same predicate on the unit's machine-only constraints, with no neighbours.
+    constraints::UnitConstraints machine_only;
+    machine_only.unit = all.unit;
+    machine_only.machine_id = all.machine_id;
+    machine_only.metadata = all.metadata;
+    for (const auto& [id, machine] : machines) {
+      if (constraints::ableToRun(machine.view, machine_only, {}).able)
+        found->second.insert(&machine);
+    }
+  }
+  return &found->second;
 }
 
 void Engine::State::placeGlobal(const DesiredUnit& unit) {
