@@ -82,11 +82,7 @@ AgentMessage decodeAgentMessage(std::string_view frame);
 // units, well under 1 MiB); ids are "PREFIX-N" from next_id.
 std::vector<std::string> encodeDesired(std::span<const UnitOrder> units, const std::string& prefix,
                                        std::uint64_t& next_id, std::vector<std::string>* ids);
-std::string encodeRemove(std::string_view id, std::string_view name);
-std::string encodeAction(std::string_view id, std::string_view name, std::string_view action);
 std::string encodeJournal(std::string_view id, std::string_view name, int lines, bool follow);
-std::string encodeCancel(std::string_view id, std::string_view target);
 std::string encodeSetMetadata(std::string_view id, const machine::Metadata& metadata);
-std::string encodeSchedulerHeartbeat();
 
 }  // namespace deckhand::scheduler

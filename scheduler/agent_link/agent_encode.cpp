@@ -51,30 +51,11 @@ std::vector<std::string> encodeDesired(std::span<const UnitOrder> units, const s
   return frames;
 }
 
-std::string encodeRemove(std::string_view id, std::string_view name) {
-  auto message = request("remove", id);
-  message["name"] = name;
-  return json::serialize(message);
-}
-
-std::string encodeAction(std::string_view id, std::string_view name, std::string_view action) {
-  auto message = request("action", id);
-  message["name"] = name;
-  message["action"] = action;
-  return json::serialize(message);
-}
-
 std::string encodeJournal(std::string_view id, std::string_view name, int lines, bool follow) {
   auto message = request("journal", id);
   message["name"] = name;
   message["lines"] = lines;
   message["follow"] = follow;
-  return json::serialize(message);
-}
-
-std::string encodeCancel(std::string_view id, std::string_view target) {
-  auto message = request("cancel", id);
-  message["target"] = target;
   return json::serialize(message);
 }
 
@@ -85,10 +66,6 @@ std::string encodeSetMetadata(std::string_view id, const machine::Metadata& meta
   auto message = request("set_metadata", id);
   message["metadata"] = std::move(values);
   return json::serialize(message);
-}
-
-std::string encodeSchedulerHeartbeat() {
-  return json::serialize(json::object{{"type", "heartbeat"}});
 }
 
 }  // namespace deckhand::scheduler

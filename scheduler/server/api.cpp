@@ -3,6 +3,8 @@
 
 #include "scheduler/server/api.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/json.hpp>
 
 #include "scheduler/server/api_json.hpp"
@@ -104,6 +106,11 @@ class Api {
           reply(200, json::object{{"templates", templatesJson(scheduler_.engine().templates())}}));
     } else if (target.path == "/v1/machines" && request.method == "GET") {
       respond(reply(200, json::object{{"machines", machinesJson(scheduler_.engine().machines())}}));
+    } else if (target.path.starts_with("/v1/machines/") && target.path.ends_with("/metadata") &&
+               request.method == "PUT") {
+      const auto id = target.path.substr(13, target.path.size() - 13 - 9);
+      setMetadata(id, bodyObject(request.body));
+      respond(reply(200, json::object{{"machines", machinesJson(scheduler_.engine().machines())}}));
     } else if (target.path.starts_with(units_prefix)) {
       unitRoute(request, target, target.path.substr(units_prefix.size()), respond);
     } else {
@@ -169,6 +176,40 @@ class Api {
       }
       ++submitted_;
     }
+    scheduler_.changed();
+  }
+
+  // The operator's metadata for a machine: placement follows it at once, and the agent is told
+  // to keep it (it reports it in its next hello).
+  void setMetadata(const std::string& id, const json::object& body) {
+    const auto* given = body.if_contains("metadata");
+    if (given == nullptr || !given->is_object()) {
+      throw ApiError(400, "field \"metadata\" must be an object of strings");
+    }
+    machine::Metadata metadata;
+    for (const auto& [key, value] : given->get_object()) {
+      if (!value.is_string() || !machine::isMetadataKey(key) ||
+          !machine::isMetadataValue(value.get_string())) {
+        throw ApiError(400, "metadata " + std::string(key) + "=" + json::serialize(value) +
+                                ": keys are 1-63 of A-Za-z0-9-_. (starting with a letter or "
+                                "digit), values 1-255 printable characters without whitespace, "
+                                "quotes, backslashes, ',' or '='");
+      }
+      metadata[std::string(key)] = std::string(value.get_string());
+    }
+    if (!scheduler_.connected(id)) {
+      throw ApiError(409, "machine " + id + " is not connected; its agent must take the metadata");
+    }
+    scheduler_.engine().setMetadata(id, metadata);
+    scheduler_.request(
+        id, [&](const std::string& request_id) { return encodeSetMetadata(request_id, metadata); },
+        [id](const AgentMessage& answer) {
+          const auto* result = std::get_if<Result>(&answer);
+          if (result != nullptr && !result->ok && result->error) {
+            spdlog::warn("machine {} did not keep its new metadata: {}", id.substr(0, 8),
+                         result->error->message);
+          }
+        });
     scheduler_.changed();
   }
 

@@ -9,9 +9,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <thread>
 
+#include "tests/e2e/scheduler_e2e_support.hpp"
 #include "tests/harness/process.hpp"
 #include "tests/harness/systemd_sandbox.hpp"
 
@@ -22,21 +22,6 @@ using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 namespace json = boost::json;
 namespace fs = std::filesystem;
-
-std::string binary(const char* variable, const char* fallback) {
-  const char* path = std::getenv(variable);
-  return path != nullptr ? path : fallback;
-}
-
-template <typename Predicate>
-bool eventually(Predicate done, std::chrono::milliseconds timeout = 20s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(100ms);
-  }
-  return true;
-}
 
 struct Node {
   std::string hostname;
@@ -90,13 +75,10 @@ class SchedulerE2eTest : public ::testing::Test {
         (state_dir_ / "state.json").string(), "--machine-grace", "3s", "--agent-timeout", "3s",
         "--log-level", "debug"});
     ASSERT_TRUE(scheduler_->waitForOutput("API on http://", 10s)) << scheduler_->output();
-    std::smatch match;
-    const auto output = scheduler_->output();
-    ASSERT_TRUE(std::regex_search(
-        output, match, std::regex(R"(agents on ws://[^:]+:(\d+), API on http://[^:]+:(\d+))")))
-        << output;
-    agent_port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
-    api_port_ = static_cast<std::uint16_t>(std::stoi(match[2]));
+    const auto ports = schedulerPorts(scheduler_->output());
+    ASSERT_TRUE(ports) << scheduler_->output();
+    agent_port_ = ports->first;
+    api_port_ = ports->second;
   }
 
   void stopScheduler() {
@@ -218,6 +200,18 @@ TEST_F(SchedulerE2eTest, UnitsLandWhereTheirConstraintsAllow) {
   EXPECT_THAT(std::string(pending.at(ids_.at("node-a")).as_string()),
               HasSubstr("metadata region=mars required, machine has region=east"));
   EXPECT_EQ(runningOn("nowhere.service"), "");
+
+  // node-c leaves the west: web.service fits nowhere now and stops there, with the reason.
+  const auto changed = api("PUT", "/v1/machines/" + ids_.at("node-c") + "/metadata",
+                           R"({"metadata":{"region":"east","disk":"hdd"}})");
+  ASSERT_FALSE(changed.contains("error")) << json::serialize(changed);
+  EXPECT_TRUE(eventually([&] { return runningOn("web.service").empty(); })) << scheduler_->output();
+  const auto web = api("GET", "/v1/units/web.service");
+  EXPECT_THAT(std::string(web.at("pending").at(ids_.at("node-c")).as_string()),
+              HasSubstr("region=west required, machine has region=east"));
+  const auto bad = api("PUT", "/v1/machines/" + ids_.at("node-c") + "/metadata",
+                       R"({"metadata":{"bad key":"x"}})");
+  EXPECT_THAT(std::string(bad.at("error").as_string()), HasSubstr("keys are"));
 }
 
 TEST_F(SchedulerE2eTest, SchedulerRestartRestartsNothing) {

@@ -80,9 +80,9 @@ TEST(SchedulerCodec, TheAgentReadsTheSchedulersRequests) {
   EXPECT_FALSE(request.units[1].error);
   EXPECT_EQ(request.units[1].hash, hashOf(kText));
   EXPECT_NO_THROW(link::decodeRequest(encodeJournal("j-1", "web.service", 20, false)));
-  EXPECT_NO_THROW(link::decodeRequest(encodeSetMetadata("m-1", {{"disk", "ssd"}})));
-  EXPECT_NO_THROW(link::decodeRequest(encodeAction("a-1", "web.service", "restart")));
-  EXPECT_NO_THROW(link::decodeRequest(encodeSchedulerHeartbeat()));
+  const auto metadata = std::get<link::SetMetadataRequest>(
+      link::decodeRequest(encodeSetMetadata("m-1", {{"disk", "ssd"}})));
+  EXPECT_EQ(metadata.metadata.at("disk"), "ssd");
 }
 
 TEST(SchedulerCodec, LargeDesiredStatesAreSplitUnderTheFrameLimit) {
