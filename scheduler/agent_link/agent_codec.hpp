@@ -71,11 +71,17 @@ struct JournalLines {
   bool done = false;
 };
 
-using AgentMessage =
-    std::variant<Hello, UnitMessage, UnitRemoved, AgentHeartbeat, Result, AgentError, JournalLines>;
+// A message type this scheduler does not handle (a newer agent's, or container reports): the
+// protocol says to ignore it.
+struct OtherMessage {
+  std::string type;
+};
 
-// Throws AgentMessageError. Unknown fields are ignored; an unknown type is an error the caller
-// logs and otherwise ignores (a newer agent).
+using AgentMessage = std::variant<Hello, UnitMessage, UnitRemoved, AgentHeartbeat, Result,
+                                  AgentError, JournalLines, OtherMessage>;
+
+// Throws AgentMessageError for a frame that is not a JSON object with a string type, or a known
+// type with a field the scheduler needs missing or of the wrong type. Unknown fields are ignored.
 AgentMessage decodeAgentMessage(std::string_view frame);
 
 // Requests. desired frames are split so that each stays within the protocol's limits (10000

@@ -144,7 +144,7 @@ AgentMessage decodeAgentMessage(std::string_view frame) {
     return JournalLines{requireString(object, "id"), std::string(frame),
                         done && done->is_bool() && done->get_bool()};
   }
-  throw AgentMessageError("unknown message type \"" + type + "\"");
+  return OtherMessage{type};
 }
 
 }  // namespace deckhand::scheduler

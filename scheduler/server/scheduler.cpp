@@ -73,6 +73,8 @@ void Scheduler::agentFrame(const std::shared_ptr<AgentChannel>& channel, const s
   } else if (const auto* error = std::get_if<AgentError>(&message)) {
     spdlog::warn("agent {} reports an error: {}: {}", shortId(machine), error->error.code,
                  error->error.message);
+  } else if (const auto* other = std::get_if<OtherMessage>(&message)) {
+    spdlog::debug("machine {} sent a {} message; ignored", shortId(machine), other->type);
   } else if (const auto* journal = std::get_if<JournalLines>(&message)) {
     const auto waiting = handlers_.find(journal->id);
     if (waiting == handlers_.end()) return;

@@ -108,7 +108,12 @@ TEST(SchedulerCodec, BadFramesAreErrorsThatSayWhy) {
   } catch (const AgentMessageError& error) {
     EXPECT_THAT(error.what(), HasSubstr("machine"));
   }
-  EXPECT_THROW(decodeAgentMessage(R"({"type":"frobnicate"})"), AgentMessageError);
+  EXPECT_THROW(decodeAgentMessage(R"({"kind":"hello"})"), AgentMessageError);
+}
+
+TEST(SchedulerCodec, MessageTypesItDoesNotHandleAreIgnoredNotErrors) {
+  const auto other = decodeAgentMessage(R"({"type":"container","container":{"name":"web"}})");
+  EXPECT_EQ(std::get<OtherMessage>(other).type, "container");
 }
 
 TEST(SchedulerStoreFormat, RoundTripsAndRefusesWhatItCannotRead) {
