@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "ctl/check_command.hpp"
+#include "ctl/cluster_command.hpp"
 #include "ctl/exit_codes.hpp"
 #include "ctl/journal_command.hpp"
 #include "ctl/list_containers_command.hpp"
@@ -35,6 +36,9 @@ constexpr Verb kVerbs[] = {
      deckhand::ctl::runJournal},
     {"check", "check UNITFILE --machine MACHINE.json [--units LIST] [--json]",
      "would that machine accept this unit? (constraints, offline)", deckhand::ctl::runCheck},
+    {"cluster", "cluster VERB [OPTIONS]",
+     "fleetctl's verbs against deckhand-scheduler (deckhandctl cluster --help)",
+     deckhand::ctl::runClusterVerb},
 };
 
 void printUsage(std::ostream& out) {

@@ -1,0 +1,329 @@
+// The cluster verbs: arguments, the API calls, and waiting until units reach their state.
+
+#include "ctl/cluster_command.hpp"
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "ctl/cluster_client.hpp"
+#include "ctl/cluster_tables.hpp"
+#include "ctl/exit_codes.hpp"
+
+namespace deckhand::ctl {
+namespace {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+// The agent verbs' codes, read for the cluster: the scheduler refused, could not be reached, or a
+// unit did not reach its state in time.
+constexpr int kExitFailed = kExitNo;
+constexpr auto kPollInterval = std::chrono::milliseconds(250);
+
+const std::vector<std::string_view> kVerbs = {
+    "submit",          "load",          "start",  "stop",   "unload", "destroy", "list-units",
+    "list-unit-files", "list-machines", "status", "journal"};
+
+class UsageError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+struct Arguments {
+  std::string verb;
+  std::vector<std::string> units;
+  ClusterEndpoint endpoint;
+  bool json = false;
+  bool no_block = false;
+  bool replace = false;
+  int lines = 10;
+  std::chrono::seconds block_timeout{60};
+};
+
+std::string readFile(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) throw ClusterError("cannot read " + path.string());
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+int number(const std::string& option, const std::string& value) {
+  try {
+    std::size_t used = 0;
+    const int parsed = std::stoi(value, &used);
+    if (used == value.size() && parsed > 0) return parsed;
+  } catch (const std::logic_error&) {
+  }
+  throw UsageError(option + " " + value + ": expected a positive number");
+}
+
+Arguments parseArguments(int argc, const char* const* argv) {
+  Arguments args;
+  args.verb = argv[0];
+  std::string endpoint = "http://127.0.0.1:7480";
+  std::string token_file;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw UsageError(arg + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "--json") {
+      args.json = true;
+    } else if (arg == "--no-block") {
+      args.no_block = true;
+    } else if (arg == "--replace") {
+      args.replace = true;
+    } else if (arg == "--endpoint") {
+      endpoint = value();
+    } else if (arg == "--token-file") {
+      token_file = value();
+    } else if (arg == "--lines" || arg == "-n") {
+      args.lines = number(arg, value());
+    } else if (arg == "--block-timeout") {
+      args.block_timeout = std::chrono::seconds(number(arg, value()));
+    } else if (arg.starts_with("-")) {
+      throw UsageError("unknown option " + arg + " for " + args.verb);
+    } else {
+      args.units.push_back(arg);
+    }
+  }
+  args.endpoint = parseEndpoint(endpoint);
+  if (!token_file.empty()) {
+    std::ifstream in(token_file);
+    if (!in || !std::getline(in, args.endpoint.token) || args.endpoint.token.empty()) {
+      throw UsageError("--token-file " + token_file + ": cannot read a token from it");
+    }
+  }
+  const bool lists = args.verb.starts_with("list-");
+  if (lists && !args.units.empty()) throw UsageError(args.verb + " takes no unit names");
+  if (!lists && args.units.empty()) throw UsageError(args.verb + " needs at least one unit");
+  if ((args.verb == "status" || args.verb == "journal") && args.units.size() != 1) {
+    throw UsageError(args.verb + " takes one unit");
+  }
+  return args;
+}
+
+std::string unitPath(const std::string& name) {
+  return "/v1/units/" + name;
+}
+
+// A file argument (fleetctl's "start ./web.service") is submitted under its file name.
+std::string submitIfFile(const Arguments& args, const std::string& arg, bool always) {
+  const fs::path path(arg);
+  if (!always && arg.find('/') == std::string::npos && !fs::is_regular_file(path)) return arg;
+  const auto name = path.filename().string();
+  callCluster(args.endpoint, "PUT", unitPath(name),
+              json::serialize(json::object{{"text", readFile(path)}, {"replace", args.replace}}));
+  return name;
+}
+
+// Whether every machine the unit is placed on reports the state its target asks for.
+bool reached(const json::object& unit) {
+  const auto target = unit.at("target").as_string();
+  const auto& machines = unit.at("machines").as_array();
+  const auto& states = unit.at("states").as_object();
+  if (target == "inactive") return machines.empty() && states.empty();
+  if (machines.empty()) return false;
+  for (const auto& id : machines) {
+    const auto* state = states.if_contains(id.as_string());
+    if (state == nullptr) return false;
+    const auto& report = state->as_object();
+    const auto* desired = report.if_contains("desired");
+    if (desired == nullptr || !desired->is_string() || desired->get_string() != target)
+      return false;
+    const auto active = report.at("active_state").as_string();
+    if (target == "launched" && active != "active") return false;
+    if (target == "loaded" &&
+        (report.at("load_state").as_string() != "loaded" || active == "active")) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Waits for each unit; 1 if one does not get there in time, with what holds it up.
+int waitFor(const Arguments& args, const std::vector<std::string>& names) {
+  const auto deadline = std::chrono::steady_clock::now() + args.block_timeout;
+  for (const auto& name : names) {
+    for (;;) {
+      const auto unit = callCluster(args.endpoint, "GET", unitPath(name));
+      if (reached(unit.as_object())) break;
+      if (std::chrono::steady_clock::now() > deadline) {
+        std::cerr << "deckhandctl: " << name << " did not reach its state within "
+                  << args.block_timeout.count() << "s (--block-timeout); now:\n";
+        printStatus(std::cerr, unit, callCluster(args.endpoint, "GET", "/v1/machines"));
+        return kExitFailed;
+      }
+      std::this_thread::sleep_for(kPollInterval);
+    }
+  }
+  return 0;
+}
+
+int setTarget(const Arguments& args, const std::string& target) {
+  std::vector<std::string> names;
+  json::array answers;
+  for (const auto& arg : args.units) {
+    const auto name = submitIfFile(args, arg, false);
+    answers.push_back(callCluster(args.endpoint, "POST", unitPath(name) + "/target",
+                                  json::serialize(json::object{{"target", target}})));
+    names.push_back(name);
+  }
+  const int status = args.no_block ? 0 : waitFor(args, names);
+  if (args.json) {
+    json::array units;
+    for (const auto& name : names)
+      units.push_back(callCluster(args.endpoint, "GET", unitPath(name)));
+    std::cout << json::serialize(json::object{{"units", units}}) << "\n";
+  } else if (status == 0) {
+    const auto machines = callCluster(args.endpoint, "GET", "/v1/machines");
+    for (const auto& name : names) {
+      const auto unit = callCluster(args.endpoint, "GET", unitPath(name));
+      std::cout << name << ": " << target;
+      const auto& placed = unit.at("machines").as_array();
+      if (!placed.empty()) std::cout << " on " << placed.size() << " machine(s)";
+      std::cout << (args.no_block ? " (requested)" : "") << "\n";
+    }
+  }
+  return status;
+}
+
+int run(const Arguments& args) {
+  const auto& verb = args.verb;
+  if (verb == "submit") {
+    json::array units;
+    for (const auto& arg : args.units) {
+      const auto name = submitIfFile(args, arg, true);
+      units.push_back(callCluster(args.endpoint, "GET", unitPath(name)));
+      if (!args.json) std::cout << "submitted " << name << "\n";
+    }
+    if (args.json) std::cout << json::serialize(json::object{{"units", units}}) << "\n";
+    return 0;
+  }
+  if (verb == "load" || verb == "stop") return setTarget(args, "loaded");
+  if (verb == "start") return setTarget(args, "launched");
+  if (verb == "unload") return setTarget(args, "inactive");
+  if (verb == "destroy") {
+    for (const auto& name : args.units) {
+      callCluster(args.endpoint, "DELETE", unitPath(name));
+      if (!args.json) std::cout << "destroyed " << name << "\n";
+    }
+    if (args.json)
+      std::cout << json::serialize(json::object{{"destroyed", json::value_from(args.units)}})
+                << "\n";
+    return 0;
+  }
+  if (verb == "journal") {
+    const auto journal =
+        callCluster(args.endpoint, "GET",
+                    unitPath(args.units[0]) + "/journal?lines=" + std::to_string(args.lines));
+    if (args.json) {
+      std::cout << json::serialize(journal) << "\n";
+    } else {
+      printJournal(std::cout, journal);
+    }
+    return 0;
+  }
+  if (verb == "list-machines") {
+    const auto machines = callCluster(args.endpoint, "GET", "/v1/machines");
+    if (args.json) {
+      std::cout << json::serialize(machines) << "\n";
+    } else {
+      printMachines(std::cout, machines);
+    }
+    return 0;
+  }
+  const auto machines = callCluster(args.endpoint, "GET", "/v1/machines");
+  if (verb == "status") {
+    const auto unit = callCluster(args.endpoint, "GET", unitPath(args.units[0]));
+    if (args.json) {
+      std::cout << json::serialize(unit) << "\n";
+    } else {
+      printStatus(std::cout, unit, machines);
+    }
+    return 0;
+  }
+  const auto units = callCluster(args.endpoint, "GET", "/v1/units");
+  if (verb == "list-units") {
+    if (args.json) {
+      std::cout << json::serialize(units) << "\n";
+    } else {
+      printUnits(std::cout, units, machines);
+    }
+    return 0;
+  }
+  const auto templates = callCluster(args.endpoint, "GET", "/v1/templates");
+  if (args.json) {
+    std::cout << json::serialize(json::object{{"units", units.at("units")},
+                                              {"templates", templates.at("templates")}})
+              << "\n";
+  } else {
+    printUnitFiles(std::cout, units, templates, machines);
+  }
+  return 0;
+}
+
+constexpr const char* kClusterUsage =
+    "Usage: deckhandctl cluster VERB [OPTIONS]: fleetctl's verbs against deckhand-scheduler's\n"
+    "API (--endpoint http://HOST:PORT, default http://127.0.0.1:7480; --token-file FILE; --json\n"
+    "on every verb):\n"
+    "  submit UNITFILE... [--replace]     store units (or templates) without placing them\n"
+    "  load UNIT...                       place and load (files are submitted first)\n"
+    "  start UNIT...                      place and run; web@1.service comes from web@.service\n"
+    "  stop UNIT...                       stop, keep loaded where placed\n"
+    "  unload UNIT...                     remove from its machines, keep submitted\n"
+    "  destroy UNIT...                    forget it, removing it everywhere\n"
+    "  list-units                         UNIT MACHINE ACTIVE SUB\n"
+    "  list-unit-files                    UNIT HASH DSTATE STATE TARGET\n"
+    "  list-machines                      MACHINE IP METADATA\n"
+    "  status UNIT                        where it runs and why, or why it cannot\n"
+    "  journal UNIT [--lines N]           its last lines, from the machine that runs it\n"
+    "  load, start, stop and unload wait until the state is reached (--block-timeout SECONDS,\n"
+    "  default 60) unless --no-block.\n";
+
+bool isClusterVerb(std::string_view verb) {
+  return std::find(kVerbs.begin(), kVerbs.end(), verb) != kVerbs.end();
+}
+
+int runCluster(int argc, const char* const* argv) {
+  try {
+    return run(parseArguments(argc, argv));
+  } catch (const UsageError& error) {
+    std::cerr << "deckhandctl cluster " << argv[0] << ": " << error.what() << "\n\n"
+              << kClusterUsage;
+    return kExitUsage;
+  } catch (const ClusterError& error) {
+    std::cerr << "deckhandctl cluster " << argv[0] << ": " << error.what() << "\n";
+    return kExitFailed;
+  } catch (const std::exception& error) {
+    // A malformed answer (a scheduler of another version?) is reported, never a crash.
+    std::cerr << "deckhandctl cluster " << argv[0]
+              << ": unexpected answer from the scheduler: " << error.what() << "\n";
+    return kExitFailed;
+  }
+}
+
+}  // namespace
+
+int runClusterVerb(int argc, const char* const* argv) {
+  const std::string_view verb = argc < 2 ? "" : argv[1];
+  if (verb.empty() || verb == "--help" || verb == "-h") {
+    (verb.empty() ? std::cerr : std::cout) << kClusterUsage;
+    return verb.empty() ? kExitUsage : kExitOk;
+  }
+  if (!isClusterVerb(verb)) {
+    std::cerr << "deckhandctl cluster: unknown verb \"" << verb << "\"\n\n" << kClusterUsage;
+    return kExitUsage;
+  }
+  return runCluster(argc - 1, argv + 1);
+}
+
+}  // namespace deckhand::ctl
