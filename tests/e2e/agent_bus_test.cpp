@@ -77,7 +77,7 @@ TEST_F(AgentBusTest, MetadataIsSetCheckedAndKept) {
   EXPECT_EQ(property("Metadata"), json::parse(R"({"disk":"ssd","region":"eu"})"));
   std::ifstream saved(sandbox_->root() / "run/deckhand/state/metadata.json");
   std::string text((std::istreambuf_iterator<char>(saved)), std::istreambuf_iterator<char>());
-  EXPECT_THAT(text, HasSubstr("region=eu"));
+  EXPECT_THAT(text, HasSubstr(R"("region":"eu")"));
 
   const auto bad = call("SetMetadata", {"a{ss}", "1", "bad key", "x"});
   EXPECT_NE(bad.exit_code, 0);

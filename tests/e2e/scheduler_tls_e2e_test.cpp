@@ -33,6 +33,9 @@ TEST(SchedulerTlsE2eTest, AgentWithTheCaAndTokenIsServedOneWithAWrongTokenIsRefu
   } remove_folder{folder};
   std::ofstream(folder / "token") << "s3cret\n";
   std::ofstream(folder / "wrong-token") << "guess\n";
+  // The agent refuses a token file every user may read.
+  for (const auto* name : {"token", "wrong-token"})
+    fs::permissions(folder / name, fs::perms::owner_read | fs::perms::owner_write);
   BackgroundProcess scheduler({binary("SCHEDULER_BINARY", "deckhand-scheduler"), "--listen-agents",
                                "127.0.0.1:0", "--listen-api", "127.0.0.1:0", "--state-file",
                                (folder / "state.json").string(), "--cert-file",

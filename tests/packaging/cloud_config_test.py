@@ -38,6 +38,8 @@ class CloudConfigTest(unittest.TestCase):
                 target = pathlib.Path(root) / entry["path"].lstrip("/")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(entry["content"].replace("$public_ipv4", PUBLIC_IPV4))
+                if "permissions" in entry:
+                    target.chmod(int(entry["permissions"], 8))
             result = subprocess.run(
                 [AGENT, "--check-config",
                  "--config", f"{root}/etc/deckhand/agent.conf",
