@@ -104,9 +104,11 @@ bool Engine::State::placeOne(const DesiredUnit& unit) {
     if (machine->refusals.count(unit.name) > 0) continue;
     const auto decision = decide(*machine, unit);
     if (!decision.able) continue;
-    place(unit.name, *machine, placedWhy(*machine, decision));
+    // place() re-files the machine under its new load, ending this loop's hold on by_load.
+    Machine& chosen = *machine;
+    place(unit.name, chosen, placedWhy(chosen, decision));
     for (const auto& replaced : decision.replaced)
-      unplace(replaced, *machine);
+      unplace(replaced, chosen);
     return true;
   }
   // Nowhere: every machine's reason, for the operator.
