@@ -5,22 +5,6 @@
 #include "agent/machine/metadata.hpp"
 
 namespace deckhand {
-namespace {
-
-std::string desiredName(reconciler::DesiredUnit::TargetState state) {
-  using TargetState = reconciler::DesiredUnit::TargetState;
-  switch (state) {
-    case TargetState::loaded:
-      return "loaded";
-    case TargetState::launched:
-      return "launched";
-    case TargetState::inactive:
-      break;
-  }
-  return "inactive";
-}
-
-}  // namespace
 
 BusModel::BusModel(const config::Config& config, machine::MachineFacts& facts,
                    ReconcileRunner& runner, const systemd::UnitWatcher& watcher,
@@ -66,7 +50,8 @@ dbus::AgentUnit BusModel::row(const std::string& name) const {
     unit.result = state->result;
     unit.main_pid = state->main_pid;
   }
-  if (const auto* desired = runner_.desired(name)) unit.desired = desiredName(desired->state);
+  if (const auto* desired = runner_.desired(name))
+    unit.desired = std::string(reconciler::targetStateName(desired->state));
   unit.hash = runner_.installedHash(name).value_or("");
   return unit;
 }

@@ -54,18 +54,6 @@ TargetState targetOf(link::DesiredState state) {
   return TargetState::inactive;
 }
 
-std::string_view nameOf(TargetState state) {
-  switch (state) {
-    case TargetState::loaded:
-      return "loaded";
-    case TargetState::launched:
-      return "launched";
-    case TargetState::inactive:
-      break;
-  }
-  return "inactive";
-}
-
 }  // namespace
 
 SchedulerLink::SchedulerLink(boost::asio::any_io_executor executor, const config::Config& config,
@@ -152,7 +140,7 @@ void SchedulerLink::unitRemoved(const std::string& name) {
 link::UnitReport SchedulerLink::report(const std::string& name) const {
   link::UnitReport report{name, std::nullopt, runner_.installedHash(name), {}};
   if (const auto* desired = runner_.desired(name))
-    report.desired = std::string(nameOf(desired->state));
+    report.desired = std::string(reconciler::targetStateName(desired->state));
   if (report.hash && report.hash->empty()) report.hash.reset();
   if (const auto* state = watcher_.state(name)) report.state = *state;
   return report;

@@ -4,30 +4,12 @@
 #include <cmath>
 #include <limits>
 
+#include "common/json_kind.hpp"
+
 namespace deckhand::docker {
 namespace {
 
 namespace json = boost::json;
-
-std::string_view kindOf(const json::value& value) {
-  switch (value.kind()) {
-    case json::kind::null:
-      return "null";
-    case json::kind::bool_:
-      return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_:
-      return "a number";
-    case json::kind::string:
-      return "a string";
-    case json::kind::array:
-      return "an array";
-    case json::kind::object:
-      break;
-  }
-  return "an object";
-}
 
 // Reads the fields of one JSON object, each named by its path in errors ("spec.ports[1].protocol").
 class Fields {
@@ -39,7 +21,7 @@ class Fields {
   [[noreturn]] void wrongType(std::string_view key, const json::value& value,
                               std::string_view expected) const {
     throw ContainerSpecError("field \"" + path(key) + "\" must be " + std::string(expected) +
-                             ", not " + std::string(kindOf(value)));
+                             ", not " + std::string(jsonKindName(value)));
   }
 
   const json::value* find(std::string_view key) const {

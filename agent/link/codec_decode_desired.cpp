@@ -33,7 +33,7 @@ DesiredUnit decodeUnit(const json::value& element, std::size_t index) {
   const json::object* object = element.if_object();
   if (object == nullptr) {
     throw ProtocolError(ErrorCode::bad_message, "field \"" + path + "\" must be an object, not " +
-                                                    std::string(kindOf(element)));
+                                                    std::string(jsonKindName(element)));
   }
   DesiredUnit unit;
   unit.name = requireString(*object, "name", path);

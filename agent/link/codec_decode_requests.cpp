@@ -28,7 +28,7 @@ machine::Metadata readMetadata(const json::object& object) {
     if (!value.is_string()) {
       throw ProtocolError(
           ErrorCode::bad_message,
-          "field " + quoted(path) + " must be a string, not " + std::string(kindOf(value)));
+          "field " + quoted(path) + " must be a string, not " + std::string(jsonKindName(value)));
     }
     if (!machine::isMetadataValue(value.get_string())) {
       throw ProtocolError(ErrorCode::bad_message,

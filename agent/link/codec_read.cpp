@@ -9,26 +9,6 @@ constexpr std::size_t kQuotedBytes = 80;
 
 }  // namespace
 
-std::string_view kindOf(const json::value& value) {
-  switch (value.kind()) {
-    case json::kind::null:
-      return "null";
-    case json::kind::bool_:
-      return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_:
-      return "a number";
-    case json::kind::string:
-      return "a string";
-    case json::kind::array:
-      return "an array";
-    case json::kind::object:
-      return "an object";
-  }
-  return "a value";
-}
-
 namespace {
 
 [[noreturn]] void badField(std::string_view path, std::string_view expected,
@@ -37,7 +17,7 @@ namespace {
   if (got == nullptr) {
     message += "is missing; expected " + std::string(expected);
   } else {
-    message += "must be " + std::string(expected) + ", not " + std::string(kindOf(*got));
+    message += "must be " + std::string(expected) + ", not " + std::string(jsonKindName(*got));
   }
   throw ProtocolError(ErrorCode::bad_message, message);
 }

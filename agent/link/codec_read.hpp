@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "agent/link/codec_requests.hpp"
+#include "common/json_kind.hpp"
 
 namespace deckhand::link::codec {
 
@@ -20,9 +21,6 @@ namespace json = boost::json;
 // Text from the frame as a message may quote it: cut to 80 bytes, bytes outside printable ASCII as
 // \xNN, so a message stays short and readable whatever was sent.
 std::string quoted(std::string_view text);
-
-// "a number", "an object": what a message says a value was.
-std::string_view kindOf(const json::value& value);
 
 // "units[3].hash" from "units[3]" and "hash"; a top-level field is just its key.
 std::string fieldPath(std::string_view parent, std::string_view key);

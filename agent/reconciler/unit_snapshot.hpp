@@ -3,6 +3,7 @@
 // the agent sees of its own units.
 
 #include <string>
+#include <string_view>
 
 #include "systemd/unit_state.hpp"
 
@@ -21,6 +22,19 @@ struct DesiredUnit {
   std::string text;  // the unit file, as the scheduler sent it
   std::string hash;  // systemd::unitHash of text
 };
+
+// A target state's name, as the protocol, the state file and the D-Bus API spell it.
+inline std::string_view targetStateName(DesiredUnit::TargetState state) {
+  switch (state) {
+    case DesiredUnit::TargetState::loaded:
+      return "loaded";
+    case DesiredUnit::TargetState::launched:
+      return "launched";
+    case DesiredUnit::TargetState::inactive:
+      break;
+  }
+  return "inactive";
+}
 
 // One of the agent's own units: installed by it, or desired by the scheduler. Units that are
 // neither never appear here, so the reconciler cannot touch them.

@@ -13,18 +13,6 @@ using TargetState = reconciler::DesiredUnit::TargetState;
 
 constexpr std::size_t kMaxDepth = 8;
 
-std::string_view nameOf(TargetState state) {
-  switch (state) {
-    case TargetState::loaded:
-      return "loaded";
-    case TargetState::launched:
-      return "launched";
-    case TargetState::inactive:
-      break;
-  }
-  return "inactive";
-}
-
 TargetState targetOf(std::string_view name) {
   if (name == "inactive") return TargetState::inactive;
   if (name == "loaded") return TargetState::loaded;
@@ -88,7 +76,7 @@ std::string encodeDesired(const DesiredUnits& units) {
   json::array array;
   array.reserve(units.size());
   for (const auto& [name, unit] : units) {
-    json::object object{{"name", unit.name}, {"state", nameOf(unit.state)}};
+    json::object object{{"name", unit.name}, {"state", reconciler::targetStateName(unit.state)}};
     if (unit.state != TargetState::inactive) {
       object["text"] = unit.text;
       object["hash"] = unit.hash;
