@@ -9,14 +9,16 @@ namespace deckhand {
 BusModel::BusModel(const config::Config& config, machine::MachineFacts& facts,
                    ReconcileRunner& runner, const systemd::UnitWatcher& watcher,
                    const systemd::SystemdLink& link,
-                   const std::unique_ptr<SchedulerLink>& scheduler, state::Store& store)
+                   const std::unique_ptr<SchedulerLink>& scheduler, state::Store& store,
+                   const Containers& containers)
     : config_(config),
       facts_(facts),
       runner_(runner),
       watcher_(watcher),
       link_(link),
       scheduler_(scheduler),
-      store_(store) {}
+      store_(store),
+      containers_(containers) {}
 
 dbus::AgentSummary BusModel::summary() const {
   const SchedulerState standalone;
@@ -66,6 +68,13 @@ std::vector<dbus::AgentUnit> BusModel::units() const {
 std::optional<dbus::AgentUnit> BusModel::unit(const std::string& name) const {
   if (!runner_.desired(name) && !runner_.installedHash(name)) return std::nullopt;
   return row(name);
+}
+
+std::vector<dbus::AgentContainer> BusModel::containers() const {
+  std::vector<dbus::AgentContainer> rows;
+  for (const auto& container : containers_.all())
+    rows.push_back({container.name, container.image, container.status, container.unit});
+  return rows;
 }
 
 void BusModel::reconcile() {

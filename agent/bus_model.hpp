@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "agent/config/config.hpp"
+#include "agent/containers.hpp"
 #include "agent/machine/facts.hpp"
 #include "agent/reconcile_runner.hpp"
 #include "agent/scheduler_link.hpp"
@@ -20,11 +21,13 @@ class BusModel : public dbus::AgentModel {
   // scheduler holds nothing when the agent runs standalone.
   BusModel(const config::Config& config, machine::MachineFacts& facts, ReconcileRunner& runner,
            const systemd::UnitWatcher& watcher, const systemd::SystemdLink& link,
-           const std::unique_ptr<SchedulerLink>& scheduler, state::Store& store);
+           const std::unique_ptr<SchedulerLink>& scheduler, state::Store& store,
+           const Containers& containers);
 
   dbus::AgentSummary summary() const override;
   std::vector<dbus::AgentUnit> units() const override;
   std::optional<dbus::AgentUnit> unit(const std::string& name) const override;
+  std::vector<dbus::AgentContainer> containers() const override;
   void reconcile() override;
   void setMetadata(const std::map<std::string, std::string>& metadata,
                    std::function<void(const std::optional<std::string>& error)> done) override;
@@ -40,6 +43,7 @@ class BusModel : public dbus::AgentModel {
   const systemd::SystemdLink& link_;
   const std::unique_ptr<SchedulerLink>& scheduler_;
   state::Store& store_;
+  const Containers& containers_;
 };
 
 }  // namespace deckhand

@@ -57,8 +57,11 @@ void SchedulerLink::handle(link::ContainerRequest& request) {
     }
     placed_.erase(unit);
     runner_.setDesired({unit, TargetState::inactive, "", ""});
-    runner_.trigger();
-    return session_->send(link::encodeResult(request.id));
+    // Answered once on disk, as for units (docs/reliability.md).
+    return runner_.commit(
+        [this, connection = connection_, id = request.id](const std::optional<std::string>&) {
+          sendFor(connection, link::encodeResult(id));
+        });
   }
   if (containers_ == nullptr) {
     return session_->send(link::encodeError(ProtocolError(
@@ -91,21 +94,25 @@ void SchedulerLink::handle(link::ContainerRequest& request) {
       request.state == link::DesiredState::launched ? TargetState::launched : TargetState::loaded;
   ++container_checks_[request.name];
   containers_->prepare(
-      *request.spec, [this, id = request.id, name = request.name, unit, target, generated,
-                      constraints, generation](std::optional<Containers::Refusal> refusal) {
+      *request.spec,
+      [this, id = request.id, name = request.name, unit, target, generated, constraints, generation,
+       connection = connection_](std::optional<Containers::Refusal> refusal) {
         if (--container_checks_[name] == 0) container_checks_.erase(name);
         if (refusal) {
           spdlog::warn("refused container {}: {}", name, refusal->message);
-          return session_->send(
-              link::encodeError(ProtocolError(codeOf(refusal->reason), refusal->message, id)));
+          return sendFor(connection, link::encodeError(ProtocolError(codeOf(refusal->reason),
+                                                                     refusal->message, id)));
         }
         // Accepted, but a later request for this container already holds: it is not undone.
-        if (container_generations_[name] == generation) {
-          placed_[unit] = constraints::placedUnitOf(*constraints);
-          runner_.setDesired({unit, target, generated.text, generated.hash});
-          runner_.trigger();
+        if (container_generations_[name] != generation) {
+          return sendFor(connection, link::encodeContainerResult(id, unit, generated.hash));
         }
-        session_->send(link::encodeContainerResult(id, unit, generated.hash));
+        placed_[unit] = constraints::placedUnitOf(*constraints);
+        runner_.setDesired({unit, target, generated.text, generated.hash});
+        runner_.commit(
+            [this, connection, id, unit, hash = generated.hash](const std::optional<std::string>&) {
+              sendFor(connection, link::encodeContainerResult(id, unit, hash));
+            });
       });
 }
 

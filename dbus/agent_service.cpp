@@ -136,6 +136,15 @@ void AgentService::registerInterface() {
           rows.push_back(rowOf(unit));
         return rows;
       });
+  object.registerMethod("ListContainers")
+      .onInterface(kAgentInterface)
+      .withOutputParamNames("containers")
+      .implementedAs([this] {
+        std::vector<sdbus::Struct<std::string, std::string, std::string, std::string>> rows;
+        for (const auto& container : model_.containers())
+          rows.emplace_back(container.name, container.image, container.status, container.unit);
+        return rows;
+      });
   object.registerMethod("GetUnit")
       .onInterface(kAgentInterface)
       .withInputParamNames("name")

@@ -39,6 +39,13 @@ struct AgentUnit {
   std::uint32_t main_pid = 0;
 };
 
+struct AgentContainer {
+  std::string name;
+  std::string image;
+  std::string status;  // Docker's: running, exited, ...
+  std::string unit;    // the unit that runs it
+};
+
 struct AgentSummary {
   std::string machine_id;
   std::string hostname;
@@ -64,6 +71,7 @@ class AgentModel {
   virtual AgentSummary summary() const = 0;
   virtual std::vector<AgentUnit> units() const = 0;
   virtual std::optional<AgentUnit> unit(const std::string& name) const = 0;
+  virtual std::vector<AgentContainer> containers() const = 0;
   virtual void reconcile() = 0;
   // Throws std::invalid_argument for metadata that breaks the grammar. Otherwise saves it, and
   // calls done once it is saved and applied (nullopt), or with why it could not be kept.

@@ -97,8 +97,10 @@ TEST_F(DeckhandctlAgentTest, JournalShowsAndFollowsAUnit) {
 }
 
 TEST_F(DeckhandctlAgentTest, ExitCodesMeanSomething) {
-  EXPECT_EQ(ctl({"list-containers"}).exit_code, 4);
-  EXPECT_THAT(ctl({"list-containers"}).err, HasSubstr("does not manage containers"));
+  // No Docker engine in the sandbox: no containers, which is an answer, not a failure.
+  const auto containers = ctl({"list-containers", "--json"});
+  EXPECT_EQ(containers.exit_code, 0) << containers.err;
+  EXPECT_EQ(containers.out, "[]\n");
 
   const auto denied = ctl({"list-units"}, true);
   EXPECT_EQ(denied.exit_code, 3);
