@@ -56,8 +56,10 @@ class Bench {
   explicit Bench(test::DockerEngine engine)
       : engine_(std::move(engine)),
         sandbox_(test::SandboxOptions{.docker = true}),
+        // The sandbox shares the host's /var/lib: the agent keeps its state in the private /run.
         agent_(sandbox_.execArgv({sandbox_.installFile(DECKHAND_PATH), "--config", "/dev/null",
-                                  "--scheduler-url", peer_.url()})) {
+                                  "--scheduler-url", peer_.url(), "--state-directory",
+                                  "/run/deckhand/state"})) {
     waitFor([](const json::object& m) { return m.at("type") == "hello"; }, "the agent's hello");
   }
 

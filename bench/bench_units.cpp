@@ -182,7 +182,9 @@ void measureBulk() {
 // Private memory of the agent once it watches every unit it finds in its units folder.
 double agentAnonMib(const deckhand::test::SystemdSandbox& sandbox, const std::string& agent,
                     int units) {
-  deckhand::test::BackgroundProcess process(sandbox.execArgv({agent, "--config", "/dev/null"}));
+  // The sandbox shares the host's /var/lib: the agent keeps its state in the private /run.
+  deckhand::test::BackgroundProcess process(sandbox.execArgv(
+      {agent, "--config", "/dev/null", "--state-directory", "/run/deckhand/state"}));
   const std::string ready = "watching " + std::to_string(units) + " units";
   const auto wait = std::min<Clock::duration>(timeLeft(), 30s);
   if (!process.waitForOutput(ready, std::chrono::duration_cast<std::chrono::milliseconds>(wait))) {

@@ -66,8 +66,10 @@ inline std::string desiredMessage(const std::string& id, const std::vector<std::
 class LinkedAgent {
  public:
   explicit LinkedAgent(const std::string& agent_binary)
+      // The sandbox shares the host's /var/lib: the agent keeps its state in the private /run.
       : agent_(sandbox_.execArgv({sandbox_.installFile(agent_binary), "--config", "/dev/null",
-                                  "--scheduler-url", peer_.url()})) {
+                                  "--scheduler-url", peer_.url(), "--state-directory",
+                                  "/run/deckhand/state"})) {
     waitFor(
         [](const test::ReceivedFrame& frame) {
           return frame.text.find(R"("type":"hello")") != std::string::npos;

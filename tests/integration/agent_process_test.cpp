@@ -146,7 +146,9 @@ TEST(AgentInSandbox, ConnectsToSystemdAndStopsOnSigterm) {
   options.hostname = "agent-test";
   SystemdSandbox sandbox(options);
   const std::string agent = sandbox.installFile(agentBinary());
-  BackgroundProcess process(sandbox.execArgv({agent, "--config", "/dev/null"}));
+  // The sandbox shares the host's /var/lib: the agent keeps its state in the private /run.
+  BackgroundProcess process(sandbox.execArgv(
+      {agent, "--config", "/dev/null", "--state-directory", "/run/deckhand/state"}));
   ASSERT_TRUE(process.waitForOutput("connected to systemd 252", 10s)) << process.output();
   EXPECT_THAT(process.output(), HasSubstr("deckhand 0.1.0 starting"));
 
@@ -162,8 +164,9 @@ TEST(AgentInSandbox, LogsToTheJournalWhenRunAsAService) {
   DECKHAND_REQUIRE_ROOT();
   SystemdSandbox sandbox;
   const std::string agent = sandbox.installFile(agentBinary());
-  const auto started = sandbox.exec(
-      {"systemd-run", "--unit=deckhand-under-test", "--quiet", agent, "--config", "/dev/null"});
+  const auto started =
+      sandbox.exec({"systemd-run", "--unit=deckhand-under-test", "--quiet", agent, "--config",
+                    "/dev/null", "--state-directory", "/run/deckhand/state"});
   ASSERT_EQ(started.exit_code, 0) << started.err;
   std::string journal;
   for (int attempt = 0; attempt < 100; ++attempt) {
