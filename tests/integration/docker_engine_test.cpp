@@ -13,6 +13,7 @@
 
 #include "docker/engine.hpp"
 #include "docker/event_stream.hpp"
+#include "tests/harness/docker_cli.hpp"
 #include "tests/harness/process.hpp"
 #include "tests/harness/run_until.hpp"
 
@@ -26,6 +27,8 @@ using namespace std::chrono_literals;
 constexpr const char* kHog =
     "head -c 200000000 /dev/zero | tail -c 150000000 >/dev/null; status=$?; sleep 1; "
     "exit $status";
+using test::ContainerGuard;
+using test::DockerCli;
 using test::run;
 using ::testing::HasSubstr;
 
@@ -63,33 +66,6 @@ void awaitVoid(boost::asio::io_context& io, boost::asio::awaitable<void> operati
       io, [&] { return done; }, 120s));
   if (failure) std::rethrow_exception(failure);
 }
-
-class DockerCli {
- public:
-  explicit DockerCli(const test::DockerEngine& engine)
-      : env_{{"DOCKER_HOST", engine.dockerHost()}} {}
-  test::ProcessResult operator()(std::vector<std::string> args) const {
-    args.insert(args.begin(), "docker");
-    return run(args, env_, 60s);
-  }
-
- private:
-  std::map<std::string, std::string> env_;
-};
-
-class ContainerGuard {
- public:
-  ContainerGuard(const DockerCli& docker, std::string name)
-      : docker_(docker), name_(std::move(name)) {}
-  ~ContainerGuard() { docker_({"rm", "-f", name_}); }
-  ContainerGuard(const ContainerGuard&) = delete;
-  ContainerGuard& operator=(const ContainerGuard&) = delete;
-  const std::string& name() const { return name_; }
-
- private:
-  const DockerCli& docker_;
-  std::string name_;
-};
 
 // Follows the events into states, as the agent does.
 struct Follower {

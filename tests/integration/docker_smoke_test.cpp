@@ -5,6 +5,7 @@
 #include <random>
 #include <sstream>
 
+#include "tests/harness/docker_cli.hpp"
 #include "tests/harness/docker_engine.hpp"
 #include "tests/harness/process.hpp"
 
@@ -26,35 +27,6 @@ bool hasLine(const std::string& text, const std::string& wanted) {
   }
   return false;
 }
-
-// The docker CLI against the test engine.
-class DockerCli {
- public:
-  explicit DockerCli(const DockerEngine& engine) : env_{{"DOCKER_HOST", engine.dockerHost()}} {}
-
-  ProcessResult operator()(std::vector<std::string> args) const {
-    args.insert(args.begin(), "docker");
-    return run(args, env_, 60s);
-  }
-
- private:
-  std::map<std::string, std::string> env_;
-};
-
-// Removes the container this test named, whether or not the test got that far.
-class ContainerGuard {
- public:
-  ContainerGuard(const DockerCli& docker, std::string name)
-      : docker_(docker), name_(std::move(name)) {}
-  ~ContainerGuard() { docker_({"rm", "-f", name_}); }
-  ContainerGuard(const ContainerGuard&) = delete;
-  ContainerGuard& operator=(const ContainerGuard&) = delete;
-  const std::string& name() const { return name_; }
-
- private:
-  const DockerCli& docker_;
-  std::string name_;
-};
 
 TEST(DockerSmokeTest, RunsAContainerThatSaysHello) {
   DECKHAND_REQUIRE_DOCKER(engine);
