@@ -9,6 +9,8 @@ namespace {
 
 constexpr std::string_view kUnitPathPrefix = "/org/freedesktop/systemd1/unit/";
 constexpr const char* kService = "org.freedesktop.systemd1";
+constexpr const char* kManagerPath = "/org/freedesktop/systemd1";
+constexpr const char* kManagerInterface = "org.freedesktop.systemd1.Manager";
 constexpr const char* kChangedRule =
     "type='signal',sender='org.freedesktop.systemd1',interface='org.freedesktop.DBus.Properties',"
     "member='PropertiesChanged',path_namespace='/org/freedesktop/systemd1/unit'";
@@ -65,7 +67,8 @@ std::optional<std::string> unitNameFromObjectPath(std::string_view path) {
   return unit;
 }
 
-UnitProperties::UnitProperties(BusConnection& bus, ChangeHandler on_change) : bus_(bus) {
+UnitProperties::UnitProperties(BusConnection& bus, ChangeHandler on_change)
+    : bus_(bus), manager_(sdbus::createProxy(bus.connection(), kService, kManagerPath)) {
   match_ = bus.connection().addMatch(kChangedRule,
                                      [on_change = std::move(on_change)](sdbus::Message& message) {
                                        const auto unit = unitNameFromObjectPath(message.getPath());
@@ -91,6 +94,31 @@ void UnitProperties::getAll(const std::string& unit, const std::string& interfac
 void UnitProperties::get(const std::string& unit, const std::string& interface,
                          const std::string& property, Reply<PropertyMap> reply) {
   call(unit, "Get", {interface, property}, std::move(reply));
+}
+
+void UnitProperties::list(const std::vector<std::string>& units,
+                          Reply<std::vector<ListedUnit>> reply) {
+  // name, description, load, active, sub, following, object, job id, job type, job object
+  using Entry =
+      sdbus::Struct<std::string, std::string, std::string, std::string, std::string, std::string,
+                    sdbus::ObjectPath, std::uint32_t, std::string, sdbus::ObjectPath>;
+  bus_.call([this, units, reply = std::move(reply)] {
+    manager_->callMethodAsync("ListUnitsByNames")
+        .onInterface(kManagerInterface)
+        .withArguments(units)
+        .uponReplyInvoke(
+            [this, reply](const sdbus::Error* error, const std::vector<Entry>& entries) {
+              bus_.replied();
+              if (error != nullptr) return reply(errorOf(error), {});
+              std::vector<ListedUnit> listed;
+              listed.reserve(entries.size());
+              for (const auto& entry : entries) {
+                listed.push_back({std::get<0>(entry), std::get<2>(entry), std::get<3>(entry),
+                                  std::get<4>(entry)});
+              }
+              reply(std::nullopt, std::move(listed));
+            });
+  });
 }
 
 void UnitProperties::call(const std::string& unit, const char* method,

@@ -1,6 +1,6 @@
 #pragma once
-// Properties of systemd's unit objects: read them (GetAll), and hear every change (one match rule
-// for all units, not one per unit).
+// Properties of systemd's unit objects: read them (Get, GetAll, or the states of many units in one
+// ListUnitsByNames), and hear every change (one match rule for all units, not one per unit).
 
 #include <sdbus-c++/IProxy.h>
 #include <sdbus-c++/Types.h>
@@ -30,6 +30,14 @@ std::string unitObjectPath(std::string_view unit);
 // The inverse; nullopt when path is not a unit object's path.
 std::optional<std::string> unitNameFromObjectPath(std::string_view path);
 
+// One unit as ListUnitsByNames describes it.
+struct ListedUnit {
+  std::string name;
+  std::string load_state;
+  std::string active_state;
+  std::string sub_state;
+};
+
 class UnitProperties {
  public:
   using ChangeHandler =
@@ -46,6 +54,8 @@ class UnitProperties {
   // its UnitFileState makes systemd scan every unit folder on the first read after a reload.
   void get(const std::string& unit, const std::string& interface, const std::string& property,
            Reply<PropertyMap> reply);
+  // LoadState, ActiveState and SubState of every unit named, in one call.
+  void list(const std::vector<std::string>& units, Reply<std::vector<ListedUnit>> reply);
 
  private:
   void call(const std::string& unit, const char* method, std::vector<std::string> arguments,
@@ -53,6 +63,7 @@ class UnitProperties {
 
   BusConnection& bus_;
   sdbus::Slot match_;
+  std::unique_ptr<sdbus::IProxy> manager_;
   // One short-lived proxy per call in flight: a proxy per watched unit would cost memory for
   // nothing between reads.
   std::list<std::unique_ptr<sdbus::IProxy>> in_flight_;

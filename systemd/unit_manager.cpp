@@ -130,7 +130,7 @@ void UnitManager::install(const std::string& name, const std::string& text, Oper
     return done("install " + name + ": cannot write " + path.string() + ": " + error.message());
   }
   if (systemd_ == nullptr) return done("install " + name + ": " + kNotConnected);
-  requestLink({name, path.string(), std::move(done)});
+  requestLink({name, path.string(), std::move(done), watcher_.watching(name)});
 }
 
 void UnitManager::requestLink(PendingLink link) {
@@ -172,10 +172,14 @@ void UnitManager::sendLink(std::vector<PendingLink> batch) {
 
 void UnitManager::linked(PendingLink link, const std::optional<dbus::BusError>& error) {
   if (error) return link.done("install " + link.name + ": linking failed: " + error->text());
+  if (!link.needs_reload) {
+    watcher_.watchInstalled(link.name);
+    return link.done(std::nullopt);
+  }
   requestReload([this, name = std::move(link.name),
                  done = std::move(link.done)](const std::optional<std::string>& error) {
     // Every unit the agent installed is watched: its state is known when its jobs end.
-    if (!error) watcher_.watch(name);
+    if (!error) watcher_.watchInstalled(name);
     done(error ? std::optional<std::string>("install " + name + ": " + *error) : std::nullopt);
   });
 }

@@ -3,9 +3,12 @@
 // linked into systemd's runtime unit folder (LinkUnitFiles runtime+force, as fleet did), so a
 // reboot forgets them and /etc stays untouched. Links and reloads are batched: files installed in
 // one turn share one LinkUnitFiles, and every change requested before systemd answers one Reload
-// shares the next one. Every job's outcome comes from
-// JobRemoved, and unfinished jobs are bounded, since systemd drops off the bus when one client
-// has too many (see DESIGN.md). Only units this agent installed may be changed or removed.
+// shares the next one. A unit new to the agent needs no Reload at all: systemd (since v246) looks
+// for the file of a unit it has not loaded, or found missing, whenever its unit folders changed;
+// only a unit it may hold in memory (one the agent installed before) is reloaded. Every job's
+// outcome comes from JobRemoved, and unfinished jobs are bounded, since systemd drops off the bus
+// when one client has too many (see DESIGN.md). Only units this agent installed may be changed or
+// removed.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <chrono>
@@ -61,8 +64,9 @@ class UnitManager {
       std::function<void(const JobResult& result, std::chrono::steady_clock::duration took)>;
   void observeJobs(JobObserver observer) { job_observer_ = std::move(observer); }
 
-  // Writes text, normalised (writeUnitFile), as units_dir/name, links it, reloads; replaces an
-  // earlier version. Text that is not a unit file is refused, and nothing is written.
+  // Writes text, normalised (writeUnitFile), as units_dir/name, links it, reloads when systemd
+  // may have loaded an earlier version. Text that is not a unit file is refused, and nothing is
+  // written.
   void install(const std::string& name, const std::string& text, OperationDone done);
   // Stops, unlinks, resets a failed state, deletes the file, reloads.
   void remove(const std::string& name, OperationDone done);
@@ -98,6 +102,7 @@ class UnitManager {
     std::string name;
     std::string path;
     OperationDone done;
+    bool needs_reload;
   };
 
   using JobCall = void (dbus::SystemdManager::*)(const std::string&, dbus::Reply<std::string>);

@@ -43,11 +43,71 @@ void UnitWatcher::watch(const std::string& unit) {
   if (properties_) read(unit);
 }
 
+void UnitWatcher::watchInstalled(const std::string& unit) {
+  // A template is no unit systemd could list.
+  if (!properties_ || unit.find("@.") != std::string::npos) return watch(unit);
+  if (!units_.try_emplace(unit).second) return;
+  listing_.insert(unit);
+  to_list_.push_back(unit);
+  if (to_list_.size() > 1) return;
+  boost::asio::post(executor_, [this, alive = alive_] {
+    if (*alive) listInstalled();
+  });
+}
+
+void UnitWatcher::listInstalled() {
+  if (!properties_) return;
+  auto units = std::move(to_list_);
+  to_list_.clear();
+  for (std::size_t first = 0; first < units.size(); first += kMaxUnitsListed) {
+    const auto last = units.begin() +
+                      static_cast<std::ptrdiff_t>(std::min(units.size(), first + kMaxUnitsListed));
+    std::vector<std::string> chunk(units.begin() + static_cast<std::ptrdiff_t>(first), last);
+    properties_->list(chunk, [this, chunk, alive = alive_](std::optional<dbus::BusError> error,
+                                                           std::vector<dbus::ListedUnit> listed) {
+      if (*alive) onListed(chunk, error, listed);
+    });
+  }
+}
+
+void UnitWatcher::onListed(const std::vector<std::string>& units,
+                           const std::optional<dbus::BusError>& error,
+                           const std::vector<dbus::ListedUnit>& listed) {
+  if (error) spdlog::debug("listing {} installed units failed: {}", units.size(), error->text());
+  for (const auto& entry : listed) {
+    const auto found = units_.find(entry.name);
+    if (found == units_.end() || listing_.erase(entry.name) == 0) continue;
+    UnitState& state = found->second.current;
+    state.load_state = entry.load_state;
+    state.active_state = entry.active_state;
+    state.sub_state = entry.sub_state;
+    const bool fresh = entry.load_state == "loaded" && entry.active_state == "inactive" &&
+                       entry.sub_state == "dead";
+    if (!fresh) {
+      read(entry.name);
+      continue;
+    }
+    if (isService(entry.name) && state.result.empty()) state.result = "success";
+    markDirty(entry.name);
+    auto readers = std::move(found->second.readers);
+    found->second.readers.clear();
+    for (auto& reader : readers)
+      reader(state);
+  }
+  // Not in the answer (the call failed): read in full.
+  for (const auto& unit : units) {
+    if (listing_.erase(unit) != 0 && units_.contains(unit)) read(unit);
+  }
+  readWaiting();
+  checkSettled();
+}
+
 void UnitWatcher::unwatch(const std::string& unit) {
   const auto found = units_.find(unit);
   if (found == units_.end()) return;
   units_.erase(found);
   dirty_.erase(unit);
+  listing_.erase(unit);
   checkSettled();
 }
 
@@ -80,6 +140,8 @@ void UnitWatcher::detach() {
   replies_due_.clear();
   waiting_.clear();
   waiting_depth_.clear();
+  to_list_.clear();
+  listing_.clear();
 }
 
 void UnitWatcher::resync() {
@@ -98,12 +160,13 @@ void UnitWatcher::readNow(const std::string& unit, std::function<void(const Unit
   const bool watched = units_.contains(unit);
   Watched& entry = watched ? units_[unit] : one_off_[unit];
   entry.readers.push_back(std::move(done));
-  if (!properties_) return;  // read on the next attach, with everything else
+  if (!properties_) return;             // read on the next attach, with everything else
+  if (listing_.contains(unit)) return;  // its listing is answered after anything already sent
   if (watched || entry.readers.size() == 1) read(unit);
 }
 
 bool UnitWatcher::reading(const std::string& unit) const {
-  return replies_due_.contains(unit) || waiting_depth_.contains(unit);
+  return replies_due_.contains(unit) || waiting_depth_.contains(unit) || listing_.contains(unit);
 }
 
 void UnitWatcher::reloaded() {
@@ -119,12 +182,14 @@ void UnitWatcher::read(const std::string& unit, Depth depth) {
     return;
   }
   // A few units at a time: a resync of thousands queues names, not thousands of bus calls.
-  if (replies_due_.contains(unit) || replies_due_.size() >= kMaxUnitsReading) {
+  if (replies_due_.contains(unit) || listing_.contains(unit) ||
+      replies_due_.size() >= kMaxUnitsReading) {
     waiting_.push_back(unit);
     waiting_depth_[unit] = depth;
     return;
   }
   const bool full = depth == Depth::full;
+  if (full) ++unit_reads_made_;
   const int replies = full ? static_cast<int>(kUnitProperties.size()) + (isService(unit) ? 1 : 0)
                            : static_cast<int>(kLoadProperties.size());
   replies_due_[unit] = replies;
@@ -174,7 +239,7 @@ void UnitWatcher::read(const std::string& unit, Depth depth) {
 void UnitWatcher::readWaiting() {
   while (!waiting_.empty() && replies_due_.size() < kMaxUnitsReading) {
     const std::string unit = waiting_.front();
-    if (replies_due_.contains(unit)) break;  // its earlier read must end first
+    if (replies_due_.contains(unit) || listing_.contains(unit)) break;  // its earlier read first
     waiting_.pop_front();
     const Depth depth = waiting_depth_[unit];
     waiting_depth_.erase(unit);
@@ -229,7 +294,7 @@ void UnitWatcher::whenSettled(std::function<void()> settled) {
 
 void UnitWatcher::checkSettled() {
   if (settled_waiters_.empty() || flush_pending_ || !dirty_.empty() || !replies_due_.empty() ||
-      !waiting_.empty()) {
+      !waiting_.empty() || !listing_.empty()) {
     return;
   }
   auto waiters = std::move(settled_waiters_);

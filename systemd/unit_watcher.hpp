@@ -28,6 +28,11 @@ class UnitWatcher {
   UnitWatcher& operator=(const UnitWatcher&) = delete;
 
   void watch(const std::string& unit);
+  // A unit whose file was just installed: a fresh unit (loaded, inactive, dead) is known from
+  // one ListUnitsByNames call shared by every unit installed in the same turn, since systemd
+  // collects an inactive unit nobody refers to, and a new object has nothing else to read. Any
+  // other state gets a full read.
+  void watchInstalled(const std::string& unit);
   void unwatch(const std::string& unit);
   bool watching(const std::string& unit) const { return units_.contains(unit); }
   // unit's state as of the last flush (so never ahead of the events); null before its first read.
@@ -50,6 +55,9 @@ class UnitWatcher {
   // also reported as usual.
   void readNow(const std::string& unit, std::function<void(const UnitState&)> done);
 
+  // Units read in full so far (each is several calls), for tests and benchmarks.
+  std::size_t unitReadsMade() const { return unit_reads_made_; }
+
   // Called once no read is outstanding and every change has been reported.
   void whenSettled(std::function<void()> settled);
 
@@ -61,11 +69,15 @@ class UnitWatcher {
   };
 
   static constexpr std::size_t kMaxUnitsReading = 12;  // 12 × 8 calls: BusConnection's bound
+  static constexpr std::size_t kMaxUnitsListed = 256;  // per ListUnitsByNames call
 
   enum class Depth { load, full };  // a reload's LoadState and LoadError, or everything
 
   void read(const std::string& unit, Depth depth = Depth::full);
   void readWaiting();
+  void listInstalled();
+  void onListed(const std::vector<std::string>& units, const std::optional<dbus::BusError>& error,
+                const std::vector<dbus::ListedUnit>& listed);
   bool reading(const std::string& unit) const;
   void onPropertiesChanged(const std::string& unit, const std::string& interface,
                            const dbus::PropertyMap& changed,
@@ -82,9 +94,13 @@ class UnitWatcher {
   std::map<std::string, int> replies_due_;
   std::deque<std::string> waiting_;
   std::map<std::string, Depth> waiting_depth_;
+  // Installed units waiting for a ListUnitsByNames call, and those in one.
+  std::vector<std::string> to_list_;
+  std::set<std::string> listing_;
   // Units read for readNow without being watched, until their read completes.
   std::map<std::string, Watched> one_off_;
   bool flush_pending_ = false;
+  std::size_t unit_reads_made_ = 0;
   std::unique_ptr<dbus::UnitProperties> properties_;
   std::deque<std::function<void()>> settled_waiters_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

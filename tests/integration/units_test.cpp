@@ -141,19 +141,48 @@ TEST_F(UnitsTest, RefusesUnitsItDidNotInstall) {
               HasSubstr("'/'"));
 }
 
-TEST_F(UnitsTest, ChangesRequestedTogetherShareOneReload) {
+TEST_F(UnitsTest, AUnitNewToSystemdIsInstalledAndStartedWithoutAReload) {
   const std::size_t reloads_before = units_->reloadsDone();
-  int installed = 0;
-  for (int i = 0; i < 20; ++i) {
-    units_->install("batch" + std::to_string(i) + ".service", kSleeper,
-                    [&](const std::optional<std::string>& error) {
-                      EXPECT_EQ(error, std::nullopt);
-                      ++installed;
-                    });
-  }
-  ASSERT_TRUE(runUntil([&] { return installed == 20; }, 20s));
+  ASSERT_EQ(install("fresh.service", kSleeper), std::nullopt);
+  EXPECT_EQ(units_->reloadsDone(), reloads_before);
+  ASSERT_TRUE(job(&UnitManager::start, "fresh.service").ok());
+  EXPECT_NE(sandbox_->systemctl({"show", "-P", "ExecMainPID", "fresh.service"}), "0");
+  EXPECT_EQ(sandbox_->systemctl({"show", "-P", "NeedDaemonReload", "fresh.service"}), "no");
+}
+
+TEST_F(UnitsTest, AUnitRemovedAndInstalledAgainRunsItsNewText) {
+  ASSERT_EQ(install("again.service", kSleeper), std::nullopt);
+  ASSERT_TRUE(job(&UnitManager::start, "again.service").ok());
+  ASSERT_EQ(remove("again.service"), std::nullopt);
+  watcher_->unwatch("again.service");
+  ASSERT_EQ(install("again.service", "[Service]\nExecStart=/bin/sleep 302\n"), std::nullopt);
+  ASSERT_TRUE(job(&UnitManager::start, "again.service").ok());
+  EXPECT_THAT(sandbox_->systemctl({"show", "-P", "ExecStart", "again.service"}),
+              HasSubstr("sleep 302"));
+  EXPECT_EQ(sandbox_->systemctl({"show", "-P", "NeedDaemonReload", "again.service"}), "no");
+}
+
+TEST_F(UnitsTest, ChangesRequestedTogetherShareOneReload) {
+  const auto installAll = [&](const std::string& text) {
+    int installed = 0;
+    for (int i = 0; i < 20; ++i) {
+      units_->install("batch" + std::to_string(i) + ".service", text,
+                      [&](const std::optional<std::string>& error) {
+                        EXPECT_EQ(error, std::nullopt);
+                        ++installed;
+                      });
+    }
+    ASSERT_TRUE(runUntil([&] { return installed == 20; }, 20s));
+  };
+  installAll(kSleeper);
+  const std::size_t reloads_before = units_->reloadsDone();
+  // systemd holds these now: a new text needs a reload, one for them all.
+  installAll("[Service]\nExecStart=/bin/sleep 301\n");
+  EXPECT_GE(units_->reloadsDone() - reloads_before, 1u);
   EXPECT_LE(units_->reloadsDone() - reloads_before, 2u);
-  EXPECT_EQ(sandbox_->systemctl({"show", "-P", "LoadState", "batch19.service"}), "loaded");
+  EXPECT_EQ(sandbox_->systemctl({"show", "-P", "NeedDaemonReload", "batch19.service"}), "no");
+  EXPECT_THAT(sandbox_->systemctl({"show", "-P", "ExecStart", "batch19.service"}),
+              HasSubstr("sleep 301"));
 }
 
 TEST_F(UnitsTest, FilesInstalledTogetherShareOneLinkCall) {
@@ -169,6 +198,41 @@ TEST_F(UnitsTest, FilesInstalledTogetherShareOneLinkCall) {
   ASSERT_TRUE(runUntil([&] { return installed == 20; }, 20s));
   EXPECT_EQ(units_->linkCallsMade() - links_before, 1u);
   EXPECT_EQ(sandbox_->systemctl({"show", "-P", "LoadState", "linked0.service"}), "loaded");
+}
+
+TEST_F(UnitsTest, InstalledUnitsAreKnownFromOneListingNotReadOneByOne) {
+  const std::size_t reads_before = watcher_->unitReadsMade();
+  int installed = 0;
+  for (int i = 0; i < 20; ++i) {
+    units_->install("listed" + std::to_string(i) + ".service", kSleeper,
+                    [&](const std::optional<std::string>& error) {
+                      EXPECT_EQ(error, std::nullopt);
+                      ++installed;
+                    });
+  }
+  ASSERT_TRUE(runUntil([&] { return installed == 20; }, 20s));
+  bool settled = false;
+  watcher_->whenSettled([&] { settled = true; });
+  ASSERT_TRUE(runUntil([&] { return settled; }, 10s));
+  EXPECT_EQ(watcher_->unitReadsMade(), reads_before);
+  const UnitState* state = watcher_->state("listed7.service");
+  ASSERT_NE(state, nullptr);
+  EXPECT_EQ(describeUnitState(*state), "inactive (dead)");
+  EXPECT_EQ(state->load_state, "loaded");
+  EXPECT_EQ(state->result, "success");
+}
+
+TEST_F(UnitsTest, InstallingAUnitSystemdAlreadyRunsReadsItInFull) {
+  ASSERT_EQ(install("running.service", kSleeper), std::nullopt);
+  ASSERT_TRUE(job(&UnitManager::start, "running.service").ok());
+  const std::string pid = sandbox_->systemctl({"show", "-P", "MainPID", "running.service"});
+  watcher_->unwatch("running.service");
+  ASSERT_EQ(install("running.service", kSleeper), std::nullopt);
+  ASSERT_TRUE(runUntil([&] { return watcher_->state("running.service") != nullptr; }, 5s));
+  const UnitState* state = watcher_->state("running.service");
+  EXPECT_EQ(describeUnitState(*state), "active (running)");
+  EXPECT_EQ(std::to_string(state->main_pid), pid);
+  EXPECT_FALSE(state->invocation_id.empty());
 }
 
 TEST_F(UnitsTest, OneFileSystemdWillNotLinkFailsAloneInItsBatch) {
