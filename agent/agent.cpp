@@ -36,12 +36,15 @@ Agent::Agent(boost::asio::io_context& io, config::Config config)
                  statusChanged();
                }),
       units_(io.get_executor(), config_.units_dir, watcher_),
-      runner_(io.get_executor(), units_, watcher_, store_,
-              [this](const std::string& unit) {
-                containers_.unitRemoved(unit);
-                if (scheduler_) scheduler_->unitRemoved(unit);
-                statusChanged();
-              }),
+      heap_trimmer_(io.get_executor()),
+      runner_(
+          io.get_executor(), units_, watcher_, store_,
+          [this](const std::string& unit) {
+            containers_.unitRemoved(unit);
+            if (scheduler_) scheduler_->unitRemoved(unit);
+            statusChanged();
+          },
+          [this] { heap_trimmer_.workEnded(); }),
       link_(io.get_executor(), watcher_, units_,
             {[this](const std::string& version) { systemdReady(version); },
              [this] {

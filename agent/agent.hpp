@@ -12,6 +12,7 @@
 #include "agent/bus_model.hpp"
 #include "agent/config/config.hpp"
 #include "agent/containers.hpp"
+#include "agent/heap_trimmer.hpp"
 #include "agent/machine/facts.hpp"
 #include "agent/metrics/metrics.hpp"
 #include "agent/metrics/metrics_server.hpp"
@@ -60,6 +61,7 @@ class Agent {
   machine::MachineFacts facts_;
   systemd::UnitWatcher watcher_;
   systemd::UnitManager units_;
+  HeapTrimmer heap_trimmer_;
   ReconcileRunner runner_;
   systemd::SystemdLink link_;
   std::unique_ptr<SchedulerLink> scheduler_;

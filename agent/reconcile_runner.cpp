@@ -23,12 +23,14 @@ bool isFirstPhase(const Task& task) {
 
 ReconcileRunner::ReconcileRunner(boost::asio::any_io_executor executor, systemd::UnitManager& units,
                                  systemd::UnitWatcher& watcher, state::Store& store,
-                                 std::function<void(const std::string&)> on_removed)
+                                 std::function<void(const std::string&)> on_removed,
+                                 std::function<void()> on_pass_done)
     : executor_(std::move(executor)),
       units_(units),
       watcher_(watcher),
       store_(store),
       on_removed_(std::move(on_removed)),
+      on_pass_done_(std::move(on_pass_done)),
       safety_timer_(executor_) {}
 
 ReconcileRunner::~ReconcileRunner() {
@@ -147,6 +149,7 @@ void ReconcileRunner::pass() {
   runTasks(std::move(tasks), [this, later = std::move(later)]() mutable {
     runTasks(std::move(later), [this] {
       running_ = false;
+      if (on_pass_done_) on_pass_done_();
       if (std::exchange(again_, false)) trigger();
     });
   });

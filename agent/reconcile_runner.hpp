@@ -32,9 +32,11 @@ class ReconcileRunner {
   static constexpr std::chrono::seconds kSafetyResync{30};
 
   // on_removed: a unit the agent had installed is gone (removed on the desired state's behalf).
+  // on_pass_done: a pass that had tasks has carried them all out.
   ReconcileRunner(boost::asio::any_io_executor executor, systemd::UnitManager& units,
                   systemd::UnitWatcher& watcher, state::Store& store,
-                  std::function<void(const std::string&)> on_removed);
+                  std::function<void(const std::string&)> on_removed,
+                  std::function<void()> on_pass_done);
   ~ReconcileRunner();
 
   // Loads the saved desired state, reads the hashes of the units already installed and watches
@@ -68,6 +70,7 @@ class ReconcileRunner {
   systemd::UnitWatcher& watcher_;
   state::Store& store_;
   std::function<void(const std::string&)> on_removed_;
+  std::function<void()> on_pass_done_;
   std::map<std::string, reconciler::DesiredUnit> desired_;
   std::map<std::string, std::string> installed_hashes_;
   boost::asio::steady_timer safety_timer_;
