@@ -96,8 +96,8 @@ void SchedulerLink::start() {
   for (const auto& [name, unit] : runner_.allDesired()) {
     if (unit.state == TargetState::inactive) continue;
     try {
-      placed_[name] = constraints::placedUnitOf(constraints::parseConstraints(
-          systemd::parseManagedUnitName(name), systemd::parseUnitFile(unit.text, name)));
+      placed_.place(constraints::placedUnitOf(constraints::parseConstraints(
+          systemd::parseManagedUnitName(name), systemd::parseUnitFile(unit.text, name))));
     } catch (const std::exception& error) {
       // Checked when the scheduler sent it; a later agent may read constraints differently.
       spdlog::warn("saved desired unit {}: its constraints no longer parse: {}", name,
@@ -192,12 +192,8 @@ std::optional<ProtocolError> SchedulerLink::checkConstraints(
   } catch (const constraints::ConstraintError& error) {
     return ProtocolError(ErrorCode::bad_unit_text, error.what());
   }
-  std::vector<constraints::PlacedUnit> others;
-  others.reserve(placed_.size());
-  for (const auto& [name, placed] : placed_) {
-    if (name != unit.name) others.push_back(placed);
-  }
-  const auto decision = constraints::ableToRun({facts_.machine_id, facts_.metadata}, *mine, others);
+  const auto decision =
+      constraints::ableToRun({facts_.machine_id, facts_.metadata}, *mine, placed_.list());
   if (decision.able) return std::nullopt;
   return ProtocolError(
       ErrorCode::constraint_unmet,
@@ -208,21 +204,36 @@ void SchedulerLink::handle(link::DesiredRequest& request) {
   auto pending =
       std::make_shared<PendingDesired>(PendingDesired{std::move(request), connection_, 0});
   desired_queue_.push_back(pending);
-  for (auto& unit : pending->request.units) {
-    if (unit.error || unit.state == link::DesiredState::inactive || known(unit.name) ||
-        units_.owns(unit.name)) {
-      continue;
+  // A unit the agent does not know must not be on the machine already: one listing checks them.
+  std::vector<std::string> unknown;
+  for (const auto& unit : pending->request.units) {
+    if (!unit.error && unit.state != link::DesiredState::inactive && !known(unit.name) &&
+        !units_.owns(unit.name)) {
+      unknown.push_back(unit.name);
     }
-    ++pending->reads;
-    watcher_.readNow(unit.name, [this, pending, &unit](const systemd::UnitState& state) {
-      if (state.load_state != "not-found") {
-        unit.error =
-            ProtocolError(ErrorCode::not_owned,
-                          unit.name + " is already on this machine (LoadState " + state.load_state +
-                              ") and deckhand did not install it; deckhand does not "
-                              "shadow units it does not own");
+  }
+  if (!unknown.empty()) {
+    pending->reads = 1;
+    std::set<std::string> checked(unknown.begin(), unknown.end());
+    watcher_.listNow(std::move(unknown), [this, pending, checked = std::move(checked)](
+                                             const auto& error, const auto& listed) {
+      for (auto& unit : pending->request.units) {
+        if (unit.error || !checked.contains(unit.name)) continue;
+        const auto found = listed.find(unit.name);
+        if (error) {
+          unit.error = ProtocolError(
+              ErrorCode::systemd_unavailable,
+              "cannot check whether " + unit.name + " is on this machine: " + error->text());
+        } else if (found != listed.end() && found->second.load_state != "not-found") {
+          unit.error = ProtocolError(
+              ErrorCode::not_owned,
+              unit.name + " is already on this machine (LoadState " + found->second.load_state +
+                  ") and deckhand did not install it; deckhand does not shadow units it does "
+                  "not own");
+        }
       }
-      if (--pending->reads == 0) applyReadyDesired();
+      pending->reads = 0;
+      applyReadyDesired();
     });
   }
   applyReadyDesired();
@@ -249,9 +260,9 @@ void SchedulerLink::applyDesired(link::DesiredRequest& request, std::uint64_t co
       continue;
     }
     if (unit.state == link::DesiredState::inactive) {
-      placed_.erase(unit.name);
+      placed_.remove(unit.name);
     } else {
-      placed_[unit.name] = constraints::placedUnitOf(constraints);
+      placed_.place(constraints::placedUnitOf(constraints));
     }
     runner_.setDesired({unit.name, targetOf(unit.state), unit.text, unit.hash});
     outcomes.push_back({unit.name, std::nullopt});
@@ -271,7 +282,7 @@ void SchedulerLink::handle(const link::RemoveRequest& request) {
         ErrorCode::not_owned, request.name + " was not installed by this agent", request.id)));
     return;
   }
-  placed_.erase(request.name);
+  placed_.remove(request.name);
   runner_.setDesired({request.name, TargetState::inactive, "", ""});
   runner_.commit(
       [this, connection = connection_, id = request.id](const std::optional<std::string>&) {

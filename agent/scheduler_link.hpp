@@ -16,6 +16,7 @@
 
 #include "agent/config/config.hpp"
 #include "agent/constraints/able_to_run.hpp"
+#include "agent/constraints/placed_units.hpp"
 #include "agent/link/codec_messages.hpp"
 #include "agent/link/codec_requests.hpp"
 #include "agent/link/session.hpp"
@@ -100,7 +101,7 @@ class SchedulerLink {
   std::unique_ptr<link::Session> session_;
   // The desired loaded and launched units as ableToRun sees them, kept so that a batch of N units
   // is not N² parses.
-  std::map<std::string, constraints::PlacedUnit> placed_;
+  constraints::PlacedUnits placed_;
   // Journals being followed for this connection, by request id.
   std::map<std::string, std::unique_ptr<systemd::JournalReader>> follows_;
   // A desired request waits for systemd to say that the names new to the agent are free (no unit
@@ -109,7 +110,7 @@ class SchedulerLink {
   struct PendingDesired {
     link::DesiredRequest request;
     std::uint64_t connection = 0;
-    std::size_t reads = 0;  // answers still due from systemd
+    std::size_t reads = 0;  // listings still due from systemd
   };
   std::deque<std::shared_ptr<PendingDesired>> desired_queue_;
   std::size_t in_flight_ = 0;     // requests waiting for systemd

@@ -55,7 +55,7 @@ void SchedulerLink::handle(link::ContainerRequest& request) {
           ProtocolError(ErrorCode::not_owned,
                         "container " + request.name + " is not one of this agent's", request.id)));
     }
-    placed_.erase(unit);
+    placed_.remove(unit);
     runner_.setDesired({unit, TargetState::inactive, "", ""});
     // Answered once on disk, as for units (docs/reliability.md).
     return runner_.commit(
@@ -107,7 +107,7 @@ void SchedulerLink::handle(link::ContainerRequest& request) {
         if (container_generations_[name] != generation) {
           return sendFor(connection, link::encodeContainerResult(id, unit, generated.hash));
         }
-        placed_[unit] = constraints::placedUnitOf(*constraints);
+        placed_.place(constraints::placedUnitOf(*constraints));
         runner_.setDesired({unit, target, generated.text, generated.hash});
         runner_.commit(
             [this, connection, id, unit, hash = generated.hash](const std::optional<std::string>&) {

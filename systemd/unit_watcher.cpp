@@ -59,15 +59,63 @@ void UnitWatcher::listInstalled() {
   if (!properties_) return;
   auto units = std::move(to_list_);
   to_list_.clear();
+  listInChunks(units, [this](std::vector<std::string> chunk) -> ListReply {
+    return [this, chunk = std::move(chunk)](const std::optional<dbus::BusError>& error,
+                                            const std::vector<dbus::ListedUnit>& listed) {
+      onListed(chunk, error, listed);
+    };
+  });
+}
+
+void UnitWatcher::listInChunks(
+    const std::vector<std::string>& units,
+    const std::function<ListReply(std::vector<std::string> chunk)>& reply_for) {
   for (std::size_t first = 0; first < units.size(); first += kMaxUnitsListed) {
-    const auto last = units.begin() +
-                      static_cast<std::ptrdiff_t>(std::min(units.size(), first + kMaxUnitsListed));
-    std::vector<std::string> chunk(units.begin() + static_cast<std::ptrdiff_t>(first), last);
-    properties_->list(chunk, [this, chunk, alive = alive_](std::optional<dbus::BusError> error,
-                                                           std::vector<dbus::ListedUnit> listed) {
-      if (*alive) onListed(chunk, error, listed);
-    });
+    const auto begin = units.begin() + static_cast<std::ptrdiff_t>(first);
+    const auto end = units.begin() +
+                     static_cast<std::ptrdiff_t>(std::min(units.size(), first + kMaxUnitsListed));
+    std::vector<std::string> chunk(begin, end);
+    auto reply = reply_for(chunk);
+    properties_->list(
+        chunk, [reply = std::move(reply), alive = alive_](std::optional<dbus::BusError> error,
+                                                          std::vector<dbus::ListedUnit> listed) {
+          if (*alive) reply(error, std::move(listed));
+        });
   }
+}
+
+void UnitWatcher::listNow(std::vector<std::string> units, ListDone done) {
+  if (units.empty()) return done(std::nullopt, {});
+  const std::uint64_t id = next_list_request_++;
+  list_requests_[id] = ListRequest{std::move(units), std::move(done), 0, std::nullopt, {}};
+  sendListRequest(id);
+}
+
+void UnitWatcher::sendListRequest(std::uint64_t id) {
+  if (!properties_) return;  // sent on the next attach
+  ListRequest& request = list_requests_.at(id);
+  request.calls_due = (request.units.size() + kMaxUnitsListed - 1) / kMaxUnitsListed;
+  request.error.reset();
+  request.listed.clear();
+  listInChunks(request.units, [this, id, generation = attachments_](std::vector<std::string>) {
+    return [this, id, generation](const std::optional<dbus::BusError>& error,
+                                  std::vector<dbus::ListedUnit> listed) {
+      const auto found = list_requests_.find(id);
+      // Gone, or sent again on a new connection since.
+      if (found == list_requests_.end() || generation != attachments_) return;
+      ListRequest& request = found->second;
+      if (error && !request.error) request.error = error;
+      for (auto& entry : listed) {
+        auto name = entry.name;
+        request.listed.emplace(std::move(name), std::move(entry));
+      }
+      if (--request.calls_due > 0) return;
+      auto finished = std::move(request);
+      list_requests_.erase(found);
+      if (finished.error) finished.listed.clear();
+      finished.done(finished.error, finished.listed);
+    };
+  });
 }
 
 void UnitWatcher::onListed(const std::vector<std::string>& units,
@@ -131,6 +179,9 @@ void UnitWatcher::attach(dbus::BusConnection& bus) {
                   const dbus::PropertyMap& changed, const std::vector<std::string>& invalidated) {
         onPropertiesChanged(unit, interface, changed, invalidated);
       });
+  ++attachments_;
+  for (const auto& [id, request] : list_requests_)
+    sendListRequest(id);
   resync();
 }
 

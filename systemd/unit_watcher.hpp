@@ -58,6 +58,13 @@ class UnitWatcher {
   // Units read in full so far (each is several calls), for tests and benchmarks.
   std::size_t unitReadsMade() const { return unit_reads_made_; }
 
+  // What systemd says of each unit named, watched or not, from ListUnitsByNames (one call per
+  // kMaxUnitsListed units): the error instead when systemd could not answer. Waits for the bus
+  // while it is down.
+  using ListDone = std::function<void(const std::optional<dbus::BusError>& error,
+                                      const std::map<std::string, dbus::ListedUnit>& listed)>;
+  void listNow(std::vector<std::string> units, ListDone done);
+
   // Called once no read is outstanding and every change has been reported.
   void whenSettled(std::function<void()> settled);
 
@@ -75,7 +82,21 @@ class UnitWatcher {
 
   void read(const std::string& unit, Depth depth = Depth::full);
   void readWaiting();
+  struct ListRequest {
+    std::vector<std::string> units;
+    ListDone done;
+    std::size_t calls_due = 0;
+    std::optional<dbus::BusError> error;
+    std::map<std::string, dbus::ListedUnit> listed;
+  };
+
   void listInstalled();
+  // One ListUnitsByNames per kMaxUnitsListed units, each answering on_listed.
+  using ListReply = std::function<void(const std::optional<dbus::BusError>& error,
+                                       std::vector<dbus::ListedUnit> listed)>;
+  void listInChunks(const std::vector<std::string>& units,
+                    const std::function<ListReply(std::vector<std::string> chunk)>& reply_for);
+  void sendListRequest(std::uint64_t id);
   void onListed(const std::vector<std::string>& units, const std::optional<dbus::BusError>& error,
                 const std::vector<dbus::ListedUnit>& listed);
   bool reading(const std::string& unit) const;
@@ -97,6 +118,10 @@ class UnitWatcher {
   // Installed units waiting for a ListUnitsByNames call, and those in one.
   std::vector<std::string> to_list_;
   std::set<std::string> listing_;
+  // listNow requests not answered yet, sent again after a reconnect.
+  std::map<std::uint64_t, ListRequest> list_requests_;
+  std::uint64_t next_list_request_ = 0;
+  std::uint64_t attachments_ = 0;
   // Units read for readNow without being watched, until their read completes.
   std::map<std::string, Watched> one_off_;
   bool flush_pending_ = false;

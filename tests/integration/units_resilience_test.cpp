@@ -132,6 +132,22 @@ TEST_F(UnitsResilienceTest, DbusDaemonRestartMidOperationIsSurvived) {
   EXPECT_TRUE(waitForState(instance("steady", 0), "inactive"));
 }
 
+TEST_F(UnitsResilienceTest, AListingAskedForJustAfterTheBusWentAwayIsAnswered) {
+  ASSERT_EQ(install("present.service", kSleeper), std::nullopt);
+  const auto restarted = sandbox_->exec({"systemctl", "restart", "dbus.service"});
+  ASSERT_EQ(restarted.exit_code, 0) << restarted.err;
+  ASSERT_TRUE(runUntil([&] { return lost_count_ == 1; }, 30s));
+  std::optional<std::map<std::string, dbus::ListedUnit>> listed;
+  watcher_->listNow({"present.service", "absent.service"},
+                    [&](const auto& error, const auto& units) {
+                      EXPECT_EQ(error, std::nullopt);
+                      listed = units;
+                    });
+  ASSERT_TRUE(runUntil([&] { return listed.has_value(); }, 30s));
+  EXPECT_EQ(listed->at("present.service").load_state, "loaded");
+  EXPECT_EQ(listed->at("absent.service").load_state, "not-found");
+}
+
 TEST_F(UnitsResilienceTest, DaemonReexecIsFollowedByAResync) {
   ASSERT_EQ(install("survivor.service", kSleeper), std::nullopt);
   watcher_->watch("survivor.service");

@@ -235,6 +235,25 @@ TEST_F(UnitsTest, InstallingAUnitSystemdAlreadyRunsReadsItInFull) {
   EXPECT_FALSE(state->invocation_id.empty());
 }
 
+TEST_F(UnitsTest, ListNowTellsTheLoadStateOfManyUnitsInOneAnswer) {
+  ASSERT_EQ(install("mine.service", kSleeper), std::nullopt);
+  std::ofstream(sandbox_->unitDir() / "foreign.service") << kSleeper;
+  std::vector<std::string> names{"mine.service", "foreign.service", "nowhere.service"};
+  for (int i = 0; i < 300; ++i)  // more than one call's worth
+    names.push_back("absent" + std::to_string(i) + ".service");
+  std::optional<std::map<std::string, dbus::ListedUnit>> listed;
+  watcher_->listNow(names, [&](const auto& error, const auto& units) {
+    EXPECT_EQ(error, std::nullopt);
+    listed = units;
+  });
+  ASSERT_TRUE(runUntil([&] { return listed.has_value(); }, 10s));
+  EXPECT_EQ(listed->size(), names.size());
+  EXPECT_EQ(listed->at("mine.service").load_state, "loaded");
+  EXPECT_EQ(listed->at("foreign.service").load_state, "loaded");
+  EXPECT_EQ(listed->at("nowhere.service").load_state, "not-found");
+  EXPECT_EQ(listed->at("absent299.service").load_state, "not-found");
+}
+
 TEST_F(UnitsTest, OneFileSystemdWillNotLinkFailsAloneInItsBatch) {
   // A regular file of the same name in systemd's runtime folder is not the agent's to replace.
   ASSERT_EQ(sandbox_
