@@ -56,32 +56,10 @@ void UnitWatcher::watchInstalled(const std::string& unit) {
 }
 
 void UnitWatcher::listInstalled() {
-  if (!properties_) return;
   auto units = std::move(to_list_);
   to_list_.clear();
-  listInChunks(units, [this](std::vector<std::string> chunk) -> ListReply {
-    return [this, chunk = std::move(chunk)](const std::optional<dbus::BusError>& error,
-                                            const std::vector<dbus::ListedUnit>& listed) {
-      onListed(chunk, error, listed);
-    };
-  });
-}
-
-void UnitWatcher::listInChunks(
-    const std::vector<std::string>& units,
-    const std::function<ListReply(std::vector<std::string> chunk)>& reply_for) {
-  for (std::size_t first = 0; first < units.size(); first += kMaxUnitsListed) {
-    const auto begin = units.begin() + static_cast<std::ptrdiff_t>(first);
-    const auto end = units.begin() +
-                     static_cast<std::ptrdiff_t>(std::min(units.size(), first + kMaxUnitsListed));
-    std::vector<std::string> chunk(begin, end);
-    auto reply = reply_for(chunk);
-    properties_->list(
-        chunk, [reply = std::move(reply), alive = alive_](std::optional<dbus::BusError> error,
-                                                          std::vector<dbus::ListedUnit> listed) {
-          if (*alive) reply(error, std::move(listed));
-        });
-  }
+  listNow(units,
+          [this, units](const auto& error, const auto& listed) { onListed(units, error, listed); });
 }
 
 void UnitWatcher::listNow(std::vector<std::string> units, ListDone done) {
@@ -94,57 +72,71 @@ void UnitWatcher::listNow(std::vector<std::string> units, ListDone done) {
 void UnitWatcher::sendListRequest(std::uint64_t id) {
   if (!properties_) return;  // sent on the next attach
   ListRequest& request = list_requests_.at(id);
-  request.calls_due = (request.units.size() + kMaxUnitsListed - 1) / kMaxUnitsListed;
+  request.calls_due = 0;
   request.error.reset();
   request.listed.clear();
-  listInChunks(request.units, [this, id, generation = attachments_](std::vector<std::string>) {
-    return [this, id, generation](const std::optional<dbus::BusError>& error,
-                                  std::vector<dbus::ListedUnit> listed) {
-      const auto found = list_requests_.find(id);
-      // Gone, or sent again on a new connection since.
-      if (found == list_requests_.end() || generation != attachments_) return;
-      ListRequest& request = found->second;
-      if (error && !request.error) request.error = error;
-      for (auto& entry : listed) {
-        auto name = entry.name;
-        request.listed.emplace(std::move(name), std::move(entry));
-      }
-      if (--request.calls_due > 0) return;
-      auto finished = std::move(request);
-      list_requests_.erase(found);
-      if (finished.error) finished.listed.clear();
-      finished.done(finished.error, finished.listed);
-    };
-  });
+  const auto& units = request.units;
+  for (std::size_t first = 0; first < units.size(); first += kMaxUnitsListed) {
+    const auto last = std::min(units.size(), first + kMaxUnitsListed);
+    ++request.calls_due;
+    properties_->list(
+        {units.begin() + static_cast<std::ptrdiff_t>(first),
+         units.begin() + static_cast<std::ptrdiff_t>(last)},
+        [this, id, generation = attachments_, alive = alive_](
+            const std::optional<dbus::BusError>& error, std::vector<dbus::ListedUnit> listed) {
+          if (*alive) onListAnswer(id, generation, error, std::move(listed));
+        });
+  }
+}
+
+void UnitWatcher::onListAnswer(std::uint64_t id, std::uint64_t generation,
+                               const std::optional<dbus::BusError>& error,
+                               std::vector<dbus::ListedUnit> listed) {
+  const auto found = list_requests_.find(id);
+  // Gone, or sent again on a new connection since.
+  if (found == list_requests_.end() || generation != attachments_) return;
+  ListRequest& request = found->second;
+  if (error && !request.error) request.error = error;
+  for (auto& entry : listed) {
+    auto name = entry.name;
+    request.listed.emplace(std::move(name), std::move(entry));
+  }
+  if (--request.calls_due > 0) return;
+  auto finished = std::move(request);
+  list_requests_.erase(found);
+  if (finished.error) finished.listed.clear();
+  finished.done(finished.error, finished.listed);
 }
 
 void UnitWatcher::onListed(const std::vector<std::string>& units,
                            const std::optional<dbus::BusError>& error,
-                           const std::vector<dbus::ListedUnit>& listed) {
+                           const std::map<std::string, dbus::ListedUnit>& listed) {
   if (error) spdlog::debug("listing {} installed units failed: {}", units.size(), error->text());
-  for (const auto& entry : listed) {
-    const auto found = units_.find(entry.name);
-    if (found == units_.end() || listing_.erase(entry.name) == 0) continue;
-    UnitState& state = found->second.current;
-    state.load_state = entry.load_state;
-    state.active_state = entry.active_state;
-    state.sub_state = entry.sub_state;
-    const bool fresh = entry.load_state == "loaded" && entry.active_state == "inactive" &&
-                       entry.sub_state == "dead";
-    if (!fresh) {
-      read(entry.name);
+  for (const auto& unit : units) {
+    const auto found = units_.find(unit);
+    // Unwatched, or a reconnect since made it part of the resync's full read.
+    if (found == units_.end() || listing_.erase(unit) == 0) continue;
+    const auto entry = listed.find(unit);
+    if (entry == listed.end()) {
+      read(unit);
       continue;
     }
-    if (isService(entry.name) && state.result.empty()) state.result = "success";
-    markDirty(entry.name);
+    UnitState& state = found->second.current;
+    state.load_state = entry->second.load_state;
+    state.active_state = entry->second.active_state;
+    state.sub_state = entry->second.sub_state;
+    const bool fresh = state.load_state == "loaded" && state.active_state == "inactive" &&
+                       state.sub_state == "dead";
+    if (!fresh) {
+      read(unit);
+      continue;
+    }
+    if (isService(unit) && state.result.empty()) state.result = "success";
+    markDirty(unit);
     auto readers = std::move(found->second.readers);
     found->second.readers.clear();
     for (auto& reader : readers)
       reader(state);
-  }
-  // Not in the answer (the call failed): read in full.
-  for (const auto& unit : units) {
-    if (listing_.erase(unit) != 0 && units_.contains(unit)) read(unit);
   }
   readWaiting();
   checkSettled();

@@ -91,14 +91,12 @@ class UnitWatcher {
   };
 
   void listInstalled();
-  // One ListUnitsByNames per kMaxUnitsListed units, each answering on_listed.
-  using ListReply = std::function<void(const std::optional<dbus::BusError>& error,
-                                       std::vector<dbus::ListedUnit> listed)>;
-  void listInChunks(const std::vector<std::string>& units,
-                    const std::function<ListReply(std::vector<std::string> chunk)>& reply_for);
   void sendListRequest(std::uint64_t id);
+  void onListAnswer(std::uint64_t id, std::uint64_t generation,
+                    const std::optional<dbus::BusError>& error,
+                    std::vector<dbus::ListedUnit> listed);
   void onListed(const std::vector<std::string>& units, const std::optional<dbus::BusError>& error,
-                const std::vector<dbus::ListedUnit>& listed);
+                const std::map<std::string, dbus::ListedUnit>& listed);
   bool reading(const std::string& unit) const;
   void onPropertiesChanged(const std::string& unit, const std::string& interface,
                            const dbus::PropertyMap& changed,
