@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/token_file.hpp"
 #include "ctl/cluster_client.hpp"
 #include "ctl/cluster_tables.hpp"
 #include "ctl/exit_codes.hpp"
@@ -69,6 +70,7 @@ Arguments parseArguments(int argc, const char* const* argv) {
   args.verb = argv[0];
   std::string endpoint = "http://127.0.0.1:7480";
   std::string token_file;
+  std::string ca_file;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const auto value = [&]() -> std::string {
@@ -85,6 +87,8 @@ Arguments parseArguments(int argc, const char* const* argv) {
       endpoint = value();
     } else if (arg == "--token-file") {
       token_file = value();
+    } else if (arg == "--ca-file") {
+      ca_file = value();
     } else if (arg == "--lines" || arg == "-n") {
       args.lines = number(arg, value());
     } else if (arg == "--block-timeout") {
@@ -95,11 +99,22 @@ Arguments parseArguments(int argc, const char* const* argv) {
       args.units.push_back(arg);
     }
   }
-  args.endpoint = parseEndpoint(endpoint);
+  try {
+    args.endpoint = parseEndpoint(endpoint);
+  } catch (const ClusterError& error) {
+    throw UsageError(std::string("--endpoint: ") + error.what());
+  }
+  if (!ca_file.empty()) {
+    if (!args.endpoint.https) {
+      throw UsageError("--ca-file is for an https:// --endpoint; " + endpoint + " is plain HTTP");
+    }
+    args.endpoint.ca_file = ca_file;
+  }
   if (!token_file.empty()) {
-    std::ifstream in(token_file);
-    if (!in || !std::getline(in, args.endpoint.token) || args.endpoint.token.empty()) {
-      throw UsageError("--token-file " + token_file + ": cannot read a token from it");
+    try {
+      args.endpoint.token = readTokenFile(token_file);
+    } catch (const TokenFileError& error) {
+      throw UsageError(std::string("--token-file: ") + error.what());
     }
   }
   const bool lists = args.verb.starts_with("list-");
@@ -273,8 +288,13 @@ int run(const Arguments& args) {
 
 constexpr const char* kClusterUsage =
     "Usage: deckhandctl cluster VERB [OPTIONS]: fleetctl's verbs against deckhand-scheduler's\n"
-    "API (--endpoint http://HOST:PORT, default http://127.0.0.1:7480; --token-file FILE; --json\n"
-    "on every verb):\n"
+    "API. Options of every verb:\n"
+    "  --endpoint URL       http://HOST:PORT or https://HOST:PORT (default http://127.0.0.1:7480)\n"
+    "  --ca-file FILE       https: the CA that signed the scheduler's certificate (default: the\n"
+    "                       system's trust store); the certificate must name HOST\n"
+    "  --token-file FILE    the bearer token of the scheduler's --api-token-file (chmod 600)\n"
+    "  --json               JSON instead of tables\n"
+    "Verbs:\n"
     "  submit UNITFILE... [--replace]     store units (or templates) without placing them\n"
     "  load UNIT...                       place and load (files are submitted first)\n"
     "  start UNIT...                      place and run; web@1.service comes from web@.service\n"
