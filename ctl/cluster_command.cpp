@@ -43,6 +43,7 @@ struct Arguments {
   bool json = false;
   bool no_block = false;
   bool replace = false;
+  bool follow = false;
   int lines = 10;
   std::chrono::seconds block_timeout{60};
 };
@@ -83,6 +84,8 @@ Arguments parseArguments(int argc, const char* const* argv) {
       args.no_block = true;
     } else if (arg == "--replace") {
       args.replace = true;
+    } else if (arg == "--follow" || arg == "-f") {
+      args.follow = true;
     } else if (arg == "--endpoint") {
       endpoint = value();
     } else if (arg == "--token-file") {
@@ -123,6 +126,7 @@ Arguments parseArguments(int argc, const char* const* argv) {
   if ((args.verb == "status" || args.verb == "journal") && args.units.size() != 1) {
     throw UsageError(args.verb + " takes one unit");
   }
+  if (args.follow && args.verb != "journal") throw UsageError("--follow is for journal only");
   return args;
 }
 
@@ -211,6 +215,32 @@ int setTarget(const Arguments& args, const std::string& target) {
   return status;
 }
 
+// The last lines, then new ones as they come, until interrupted or the scheduler ends the stream
+// (its machine went away: 1, with the reason).
+int followJournal(const Arguments& args) {
+  std::string failure;
+  streamCluster(args.endpoint,
+                unitPath(args.units[0]) + "/journal?follow=1&lines=" + std::to_string(args.lines),
+                [&](std::string_view text) {
+                  std::error_code error;
+                  const auto line = json::parse(text, error);
+                  if (error || !line.is_object()) return;
+                  if (const auto* reason = line.as_object().if_contains("error")) {
+                    failure = reason->is_string() ? std::string(reason->get_string()) : "";
+                    return;
+                  }
+                  if (args.json) {
+                    std::cout << text << std::endl;
+                  } else {
+                    printJournalLine(std::cout, line.as_object());
+                    std::cout.flush();
+                  }
+                });
+  if (failure.empty()) return 0;
+  std::cerr << "deckhandctl cluster journal: the stream ended: " << failure << "\n";
+  return kExitFailed;
+}
+
 int run(const Arguments& args) {
   const auto& verb = args.verb;
   if (verb == "submit") {
@@ -236,6 +266,7 @@ int run(const Arguments& args) {
                 << "\n";
     return 0;
   }
+  if (verb == "journal" && args.follow) return followJournal(args);
   if (verb == "journal") {
     const auto journal =
         callCluster(args.endpoint, "GET",
@@ -305,7 +336,8 @@ constexpr const char* kClusterUsage =
     "  list-unit-files                    UNIT HASH DSTATE STATE TARGET\n"
     "  list-machines                      MACHINE IP METADATA\n"
     "  status UNIT                        where it runs and why, or why it cannot\n"
-    "  journal UNIT [--lines N]           its last lines, from the machine that runs it\n"
+    "  journal UNIT [--lines N] [-f]      its last lines, from the machine that runs it; with\n"
+    "                                     -f (--follow) new ones too, until interrupted\n"
     "  load, start, stop and unload wait until the state is reached (--block-timeout SECONDS,\n"
     "  default 60) unless --no-block.\n";
 

@@ -17,6 +17,14 @@ json::object reportJson(const ReportedUnit& report) {
 
 }  // namespace
 
+HttpResponse jsonReply(unsigned status, const json::value& body) {
+  return {status, json::serialize(body) + "\n", {}};
+}
+
+HttpResponse errorReply(unsigned status, const std::string& message) {
+  return jsonReply(status, json::object{{"error", message}});
+}
+
 json::object unitJson(const UnitStatus& unit) {
   json::array machines;
   for (const auto& id : unit.machines)

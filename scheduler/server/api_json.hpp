@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "scheduler/engine/engine.hpp"
+#include "scheduler/server/http_api.hpp"
 
 namespace deckhand::scheduler {
 
@@ -16,6 +17,10 @@ class ApiError : public std::runtime_error {
       : std::runtime_error(message), status(status) {}
   unsigned status;
 };
+
+// An answer with this JSON body, and {"error": message}.
+HttpResponse jsonReply(unsigned status, const boost::json::value& body);
+HttpResponse errorReply(unsigned status, const std::string& message);
 
 boost::json::object unitJson(const UnitStatus& unit);
 boost::json::array unitsJson(const std::vector<UnitStatus>& units);
