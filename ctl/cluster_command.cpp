@@ -8,12 +8,12 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
-#include <thread>
 #include <vector>
 
 #include "common/token_file.hpp"
 #include "ctl/cluster_client.hpp"
 #include "ctl/cluster_tables.hpp"
+#include "ctl/cluster_wait.hpp"
 #include "ctl/exit_codes.hpp"
 
 namespace deckhand::ctl {
@@ -25,7 +25,6 @@ namespace fs = std::filesystem;
 // The agent verbs' codes, read for the cluster: the scheduler refused, could not be reached, or a
 // unit did not reach its state in time.
 constexpr int kExitFailed = kExitNo;
-constexpr auto kPollInterval = std::chrono::milliseconds(250);
 
 const std::vector<std::string_view> kVerbs = {
     "submit",          "load",          "start",  "stop",   "unload", "destroy", "list-units",
@@ -130,10 +129,6 @@ Arguments parseArguments(int argc, const char* const* argv) {
   return args;
 }
 
-std::string unitPath(const std::string& name) {
-  return "/v1/units/" + name;
-}
-
 // A file argument (fleetctl's "start ./web.service") is submitted under its file name.
 std::string submitIfFile(const Arguments& args, const std::string& arg, bool always) {
   const fs::path path(arg);
@@ -144,47 +139,43 @@ std::string submitIfFile(const Arguments& args, const std::string& arg, bool alw
   return name;
 }
 
-// Whether every machine the unit is placed on reports the state its target asks for.
-bool reached(const json::object& unit) {
-  const auto target = unit.at("target").as_string();
-  const auto& machines = unit.at("machines").as_array();
-  const auto& states = unit.at("states").as_object();
-  if (target == "inactive") return machines.empty() && states.empty();
-  if (machines.empty()) return false;
-  for (const auto& id : machines) {
-    const auto* state = states.if_contains(id.as_string());
-    if (state == nullptr) return false;
-    const auto& report = state->as_object();
-    const auto* desired = report.if_contains("desired");
-    if (desired == nullptr || !desired->is_string() || desired->get_string() != target)
-      return false;
-    const auto active = report.at("active_state").as_string();
-    if (target == "launched" && active != "active") return false;
-    if (target == "loaded" &&
-        (report.at("load_state").as_string() != "loaded" || active == "active")) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// Waits for each unit; 1 if one does not get there in time, with what holds it up.
-int waitFor(const Arguments& args, const std::vector<std::string>& names) {
+// Forgets each unit, then (unless --no-block) waits until no connected machine holds it. A
+// disconnected machine's copy is removed when it says hello again; that is said, not waited for.
+int destroy(const Arguments& args) {
+  for (const auto& name : args.units)
+    callCluster(args.endpoint, "DELETE", unitPath(name));
   const auto deadline = std::chrono::steady_clock::now() + args.block_timeout;
-  for (const auto& name : names) {
-    for (;;) {
-      const auto unit = callCluster(args.endpoint, "GET", unitPath(name));
-      if (reached(unit.as_object())) break;
-      if (std::chrono::steady_clock::now() > deadline) {
-        std::cerr << "deckhandctl: " << name << " did not reach its state within "
-                  << args.block_timeout.count() << "s (--block-timeout); now:\n";
-        printStatus(std::cerr, unit, callCluster(args.endpoint, "GET", "/v1/machines"));
-        return kExitFailed;
-      }
-      std::this_thread::sleep_for(kPollInterval);
+  json::object remaining;
+  int status = 0;
+  for (const auto& name : args.units) {
+    const auto holders = args.no_block ? holdersOf(args.endpoint, name)
+                                       : waitUntilGone(args.endpoint, name, deadline);
+    if (!args.no_block && !holders.connected.empty()) {
+      std::cerr << "deckhandctl: " << name << " is still on machine(s) "
+                << shortIds(holders.connected) << " after " << args.block_timeout.count()
+                << "s (--block-timeout)\n";
+      status = kExitFailed;
+    }
+    if (!holders.disconnected.empty() && !args.json) {
+      std::cerr << "deckhandctl: " << name << " is left on disconnected machine(s) "
+                << shortIds(holders.disconnected) << "; removed when they connect again\n";
+    }
+    json::array left;
+    for (const auto& id : holders.connected)
+      left.push_back(json::value(id));
+    for (const auto& id : holders.disconnected)
+      left.push_back(json::value(id));
+    remaining[name] = std::move(left);
+    if (!args.json && status == 0) {
+      std::cout << "destroyed " << name << (args.no_block ? " (requested)" : "") << "\n";
     }
   }
-  return 0;
+  if (args.json) {
+    std::cout << json::serialize(json::object{{"destroyed", json::value_from(args.units)},
+                                              {"still_on", std::move(remaining)}})
+              << "\n";
+  }
+  return status;
 }
 
 int setTarget(const Arguments& args, const std::string& target) {
@@ -196,7 +187,7 @@ int setTarget(const Arguments& args, const std::string& target) {
                                   json::serialize(json::object{{"target", target}})));
     names.push_back(name);
   }
-  const int status = args.no_block ? 0 : waitFor(args, names);
+  const int status = args.no_block ? 0 : waitForTargets(args.endpoint, names, args.block_timeout);
   if (args.json) {
     json::array units;
     for (const auto& name : names)
@@ -256,16 +247,7 @@ int run(const Arguments& args) {
   if (verb == "load" || verb == "stop") return setTarget(args, "loaded");
   if (verb == "start") return setTarget(args, "launched");
   if (verb == "unload") return setTarget(args, "inactive");
-  if (verb == "destroy") {
-    for (const auto& name : args.units) {
-      callCluster(args.endpoint, "DELETE", unitPath(name));
-      if (!args.json) std::cout << "destroyed " << name << "\n";
-    }
-    if (args.json)
-      std::cout << json::serialize(json::object{{"destroyed", json::value_from(args.units)}})
-                << "\n";
-    return 0;
-  }
+  if (verb == "destroy") return destroy(args);
   if (verb == "journal" && args.follow) return followJournal(args);
   if (verb == "journal") {
     const auto journal =
@@ -338,8 +320,8 @@ constexpr const char* kClusterUsage =
     "  status UNIT                        where it runs and why, or why it cannot\n"
     "  journal UNIT [--lines N] [-f]      its last lines, from the machine that runs it; with\n"
     "                                     -f (--follow) new ones too, until interrupted\n"
-    "  load, start, stop and unload wait until the state is reached (--block-timeout SECONDS,\n"
-    "  default 60) unless --no-block.\n";
+    "  load, start, stop and unload wait until the state is reached, destroy until no connected\n"
+    "  machine holds the unit (--block-timeout SECONDS, default 60), unless --no-block.\n";
 
 bool isClusterVerb(std::string_view verb) {
   return std::find(kVerbs.begin(), kVerbs.end(), verb) != kVerbs.end();

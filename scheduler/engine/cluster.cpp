@@ -101,6 +101,15 @@ void Engine::State::setInfo(Machine& machine, const MachineInfo& info) {
 }
 
 void Engine::State::report(Machine& machine, const ReportedUnit& unit) {
+  // Nothing installed, nothing desired but inactive, unknown to systemd: the unit is gone from
+  // the machine. An agent can report a unit once more after its unit_removed (a state change that
+  // raced the removal); that report must not hold it there for ever.
+  const bool gone = unit.load_state == "not-found" && !unit.hash &&
+                    (!unit.desired || *unit.desired == TargetState::inactive);
+  if (gone) {
+    unreport(machine, unit.name);
+    return;
+  }
   machine.reports[unit.name] = unit;
   reported_on[unit.name].insert(machine.info.id);
 }

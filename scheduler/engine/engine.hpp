@@ -147,6 +147,9 @@ class Engine {
 
   std::vector<UnitStatus> units() const;
   std::optional<UnitStatus> unit(const std::string& name) const;
+  // machine -> its report of the unit, from every machine that reports it (connected or not),
+  // whether the unit is submitted or not: what is left of a destroyed unit.
+  std::map<std::string, ReportedUnit> reportsOf(const std::string& name) const;
   std::vector<TemplateStatus> templates() const;
   std::vector<MachineStatus> machines() const;
 

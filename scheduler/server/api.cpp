@@ -136,6 +136,8 @@ class Api {
       engine.setTarget(name, targetField(bodyObject(request.body)));
       scheduler_.changed();
       respond(jsonReply(200, unitOrTemplate(name)));
+    } else if (action == "states" && request.method == "GET") {
+      respond(jsonReply(200, statesOf(name)));
     } else if (action == "journal" && request.method == "GET") {
       serveJournal(scheduler_, name, target.query, respond);
     } else {
@@ -204,6 +206,19 @@ class Api {
           }
         });
     scheduler_.changed();
+  }
+
+  // Where the unit is still held, submitted or not (deckhandctl destroy waits on this).
+  json::object statesOf(const std::string& name) const {
+    json::object states;
+    for (const auto& [id, report] : scheduler_.engine().reportsOf(name)) {
+      auto state = reportJson(report);
+      state["connected"] = scheduler_.connected(id);
+      states[id] = std::move(state);
+    }
+    return json::object{{"name", name},
+                        {"submitted", scheduler_.engine().unit(name).has_value()},
+                        {"states", std::move(states)}};
   }
 
   json::object unitOrTemplate(const std::string& name) const {

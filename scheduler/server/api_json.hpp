@@ -23,6 +23,8 @@ HttpResponse jsonReply(unsigned status, const boost::json::value& body);
 HttpResponse errorReply(unsigned status, const std::string& message);
 
 boost::json::object unitJson(const UnitStatus& unit);
+// An agent's report of a unit: load, active and sub state, invocation, desired state, hash.
+boost::json::object reportJson(const ReportedUnit& report);
 boost::json::array unitsJson(const std::vector<UnitStatus>& units);
 boost::json::object templateJson(const TemplateStatus& templ);
 boost::json::array templatesJson(const std::vector<TemplateStatus>& templates);

@@ -20,6 +20,12 @@ using ::testing::Not;
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
+constexpr const char* kSleep = "[Service]\nExecStart=/bin/sleep 600\n";
+
+std::string withFleet(const std::string& fleet) {
+  return std::string(kSleep) + "[X-Fleet]\n" + fleet;
+}
+
 class SchedulerCtlE2eTest : public SchedulerE2eTest {
  protected:
   std::vector<std::string> ctlArgv(std::vector<std::string> args) const {
@@ -69,11 +75,51 @@ TEST_F(SchedulerCtlE2eTest, DeckhandctlDrivesTheCluster) {
     return journal.out.find("hello 1") != std::string::npos;
   })) << journal.out
       << journal.err;
+  const auto first_host = runningOn("hello@1.service");
   ASSERT_EQ(ctl({"stop", "hello@1.service"}).exit_code, 0);
   EXPECT_EQ(runningOn("hello@1.service"), "");
-  ASSERT_EQ(ctl({"destroy", "hello@2.service"}).exit_code, 0);
-  EXPECT_TRUE(eventually([&] { return runningOn("hello@2.service").empty(); }));
+  // unload blocks until its machine has removed it.
+  const auto unloaded = ctl({"unload", "hello@1.service"});
+  ASSERT_EQ(unloaded.exit_code, 0) << unloaded.err;
+  EXPECT_EQ(
+      nodes_.at(first_host).sandbox->systemctl({"show", "-P", "LoadState", "hello@1.service"}),
+      "not-found");
+  // destroy blocks until the unit is gone from its machine: stopped, and its file removed.
+  const auto host = runningOn("hello@2.service");
+  ASSERT_FALSE(host.empty());
+  const auto destroyed = ctl({"destroy", "hello@2.service"});
+  ASSERT_EQ(destroyed.exit_code, 0) << destroyed.err;
+  EXPECT_EQ(destroyed.out, "destroyed hello@2.service\n");
+  EXPECT_EQ(runningOn("hello@2.service"), "");
+  EXPECT_EQ(nodes_.at(host).sandbox->systemctl({"show", "-P", "LoadState", "hello@2.service"}),
+            "not-found");
   EXPECT_EQ(ctl({"status", "hello@2.service"}).exit_code, 1);
+}
+
+// A machine that is away when a unit is destroyed keeps its copy until it says hello again;
+// destroy does not wait for it, and says so.
+TEST_F(SchedulerCtlE2eTest, DestroyDoesNotWaitForADisconnectedMachineWhichRemovesItOnReturn) {
+  start("east.service", withFleet("MachineMetadata=region=east\n"));
+  ASSERT_TRUE(eventually([&] { return runningOn("east.service") == "node-a"; }))
+      << scheduler_->output();
+  stopAgent(nodes_.at("node-a"));  // the unit keeps running there, as agents do
+  const auto destroyed = ctl({"destroy", "east.service", "--json"});
+  ASSERT_EQ(destroyed.exit_code, 0) << destroyed.err;
+  const auto answer = json::parse(destroyed.out);
+  EXPECT_EQ(json::serialize(answer.at("still_on").at("east.service")),
+            "[\"" + ids_.at("node-a") + "\"]");
+  EXPECT_EQ(runningOn("east.service"), "node-a");
+  const auto told = ctl({"destroy", "east.service"});
+  EXPECT_EQ(told.exit_code, 1) << "destroyed twice";
+  EXPECT_THAT(told.err, HasSubstr("not submitted"));
+
+  startAgent(nodes_.at("node-a"));
+  EXPECT_TRUE(eventually([&] { return runningOn("east.service").empty(); }))
+      << scheduler_->output();
+  const auto states = api("GET", "/v1/units/east.service/states");
+  EXPECT_TRUE(eventually([&] {
+    return api("GET", "/v1/units/east.service/states").at("states").as_object().empty();
+  })) << json::serialize(states);
 }
 
 // journal -f: a line written after the follow began shows up; an interrupted follow is cancelled

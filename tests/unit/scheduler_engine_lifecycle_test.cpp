@@ -118,6 +118,33 @@ TEST_F(EngineTest, StopUnloadAndDestroyTellTheMachine) {
   EXPECT_THROW(engine_.destroy("a.service"), EngineError);
 }
 
+// What deckhandctl destroy waits on: no machine reports the unit any more. A report that comes
+// after unit_removed and says the unit is gone (not installed, not known to systemd) keeps it so.
+TEST_F(EngineTest, ADestroyedUnitLeavesTheReportsOnceItsMachineRemovedIt) {
+  up('1');
+  start("a.service", service());
+  const auto id = machineId('1');
+  engine_.unitReported(id, {"a.service", TargetState::launched, engine_.unit("a.service")->hash,
+                            "loaded", "active", "running", "inv"});
+  engine_.destroy("a.service");
+  run();
+  EXPECT_EQ(engine_.reportsOf("a.service").size(), 1u) << "still there until the agent says so";
+  engine_.unitRemoved(id, "a.service");
+  engine_.unitReported(id, {"a.service", TargetState::inactive, std::nullopt, "not-found",
+                            "inactive", "dead", "inv"});
+  EXPECT_TRUE(engine_.reportsOf("a.service").empty());
+  // Not installed but desired: on its way in, so it is reported.
+  engine_.unitReported(
+      id, {"b.service", TargetState::launched, std::nullopt, "not-found", "inactive", "dead", ""});
+  EXPECT_EQ(engine_.reportsOf("b.service").size(), 1u);
+  // A hello that lists a gone unit does not bring it back.
+  engine_.machineUp(
+      {id, "node-1", "192.0.2.1", {}},
+      {{"a.service", TargetState::inactive, std::nullopt, "not-found", "inactive", "dead", ""}},
+      now_);
+  EXPECT_TRUE(engine_.reportsOf("a.service").empty());
+}
+
 TEST_F(EngineTest, RefusedUnitGoesElsewhereAndTheReasonIsKept) {
   up('1');
   up('2');
