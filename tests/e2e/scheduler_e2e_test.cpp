@@ -78,6 +78,35 @@ TEST_F(SchedulerE2eTest, SchedulerRestartRestartsNothing) {
   EXPECT_THAT(scheduler_->output(), ::testing::Not(HasSubstr("sending orders")));
 }
 
+// A scheduler that lost its state file (or any other scheduler) finds units it never submitted
+// on the agents: it leaves them running, until an operator submits and destroys one.
+TEST_F(SchedulerE2eTest, UnitsAnotherSchedulerSubmittedAreLeftAlone) {
+  start("theirs.service", withFleet("MachineMetadata=region=east\n"));
+  ASSERT_TRUE(eventually([&] { return runningOn("theirs.service") == "node-a"; }))
+      << scheduler_->output();
+  const auto& node = nodes_.at("node-a");
+  const auto invocation = node.sandbox->systemctl({"show", "-P", "InvocationID", "theirs.service"});
+
+  stopScheduler();
+  fs::remove(state_dir_ / "state.json");
+  startScheduler();
+  ASSERT_TRUE(eventually([&] { return connectedMachines() == 3; })) << scheduler_->output();
+  std::this_thread::sleep_for(2s);  // room for any wrong order to arrive and be carried out
+  EXPECT_EQ(node.sandbox->systemctl({"show", "-P", "InvocationID", "theirs.service"}), invocation);
+  EXPECT_THAT(scheduler_->output(), ::testing::Not(HasSubstr("sending orders")));
+  const auto states = api("GET", "/v1/units/theirs.service/states");
+  EXPECT_FALSE(states.at("submitted").as_bool());
+  EXPECT_TRUE(states.at("states").as_object().contains(ids_.at("node-a")))
+      << json::serialize(states);
+
+  ASSERT_FALSE(
+      api("PUT", "/v1/units/theirs.service", json::serialize(json::object{{"text", kSleep}}))
+          .contains("error"));
+  ASSERT_FALSE(api("DELETE", "/v1/units/theirs.service").contains("error"));
+  EXPECT_TRUE(eventually([&] { return runningOn("theirs.service").empty(); }))
+      << scheduler_->output();
+}
+
 TEST_F(SchedulerE2eTest, LostMachinesUnitsMoveAndItsCopyStopsWhenItReturns) {
   start("web.service", withFleet("MachineMetadata=disk=ssd\n"));
   // node-a and node-b qualify; the tie goes to the lower machine ID, which the test cannot choose.
