@@ -156,10 +156,7 @@ int destroy(const Arguments& args) {
                 << "s (--block-timeout)\n";
       status = kExitFailed;
     }
-    if (!holders.disconnected.empty() && !args.json) {
-      std::cerr << "deckhandctl: " << name << " is left on disconnected machine(s) "
-                << shortIds(holders.disconnected) << "; removed when they connect again\n";
-    }
+    noteDisconnected(name, holders);
     json::array left;
     for (const auto& id : holders.connected)
       left.push_back(json::value(id));
@@ -320,8 +317,9 @@ constexpr const char* kClusterUsage =
     "  status UNIT                        where it runs and why, or why it cannot\n"
     "  journal UNIT [--lines N] [-f]      its last lines, from the machine that runs it; with\n"
     "                                     -f (--follow) new ones too, until interrupted\n"
-    "  load, start, stop and unload wait until the state is reached, destroy until no connected\n"
-    "  machine holds the unit (--block-timeout SECONDS, default 60), unless --no-block.\n";
+    "  load, start, stop and unload wait until the state is reached (unload and destroy: until\n"
+    "  no connected machine holds the unit; --block-timeout SECONDS, default 60), unless\n"
+    "  --no-block.\n";
 
 bool isClusterVerb(std::string_view verb) {
   return std::find(kVerbs.begin(), kVerbs.end(), verb) != kVerbs.end();

@@ -14,12 +14,19 @@ namespace json = boost::json;
 
 constexpr auto kPollInterval = std::chrono::milliseconds(250);
 
-// Whether every machine the unit is placed on reports the state its target asks for.
-bool reached(const json::object& unit) {
+// Whether every machine the unit is placed on reports the state its target asks for; for
+// inactive, whether it is placed nowhere and no connected machine holds it any more.
+bool reached(const ClusterEndpoint& endpoint, const std::string& name, const json::object& unit) {
   const auto target = unit.at("target").as_string();
   const auto& machines = unit.at("machines").as_array();
   const auto& states = unit.at("states").as_object();
-  if (target == "inactive") return machines.empty() && states.empty();
+  if (target == "inactive") {
+    if (!machines.empty()) return false;
+    const auto holders = holdersOf(endpoint, name);
+    if (!holders.connected.empty()) return false;
+    noteDisconnected(name, holders);
+    return true;
+  }
   if (machines.empty()) return false;
   for (const auto& id : machines) {
     const auto* state = states.if_contains(id.as_string());
@@ -50,7 +57,7 @@ int waitForTargets(const ClusterEndpoint& endpoint, const std::vector<std::strin
   for (const auto& name : names) {
     for (;;) {
       const auto unit = callCluster(endpoint, "GET", unitPath(name));
-      if (reached(unit.as_object())) break;
+      if (reached(endpoint, name, unit.as_object())) break;
       if (std::chrono::steady_clock::now() > deadline) {
         std::cerr << "deckhandctl: " << name << " did not reach its state within "
                   << timeout.count() << "s (--block-timeout); now:\n";
@@ -81,6 +88,12 @@ Holders waitUntilGone(const ClusterEndpoint& endpoint, const std::string& name,
     if (holders.connected.empty() || std::chrono::steady_clock::now() > deadline) return holders;
     std::this_thread::sleep_for(kPollInterval);
   }
+}
+
+void noteDisconnected(const std::string& name, const Holders& holders) {
+  if (holders.disconnected.empty()) return;
+  std::cerr << "deckhandctl: " << name << " is left on disconnected machine(s) "
+            << shortIds(holders.disconnected) << "; removed when they connect again\n";
 }
 
 std::string shortIds(const std::vector<std::string>& ids) {

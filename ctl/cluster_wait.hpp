@@ -29,6 +29,9 @@ Holders holdersOf(const ClusterEndpoint& endpoint, const std::string& name);
 Holders waitUntilGone(const ClusterEndpoint& endpoint, const std::string& name,
                       std::chrono::steady_clock::time_point deadline);
 
+// Tells on stderr which disconnected machines still hold the unit (they remove it on return).
+void noteDisconnected(const std::string& name, const Holders& holders);
+
 // "4d7a0c1e, 9f0b4f6a"
 std::string shortIds(const std::vector<std::string>& ids);
 

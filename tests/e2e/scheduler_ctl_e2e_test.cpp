@@ -96,13 +96,19 @@ TEST_F(SchedulerCtlE2eTest, DeckhandctlDrivesTheCluster) {
   EXPECT_EQ(ctl({"status", "hello@2.service"}).exit_code, 1);
 }
 
-// A machine that is away when a unit is destroyed keeps its copy until it says hello again;
-// destroy does not wait for it, and says so.
-TEST_F(SchedulerCtlE2eTest, DestroyDoesNotWaitForADisconnectedMachineWhichRemovesItOnReturn) {
+// A machine that is away when a unit is unloaded or destroyed keeps its copy until it says hello
+// again; unload and destroy do not wait for it, and say so.
+TEST_F(SchedulerCtlE2eTest,
+       UnloadAndDestroyDoNotWaitForADisconnectedMachineWhichRemovesItOnReturn) {
   start("east.service", withFleet("MachineMetadata=region=east\n"));
   ASSERT_TRUE(eventually([&] { return runningOn("east.service") == "node-a"; }))
       << scheduler_->output();
   stopAgent(nodes_.at("node-a"));  // the unit keeps running there, as agents do
+  // unload does not wait for the disconnected machine either (the timeout would fail it).
+  const auto unloaded = ctl({"unload", "east.service", "--block-timeout", "10"});
+  EXPECT_EQ(unloaded.exit_code, 0) << unloaded.err;
+  EXPECT_THAT(unloaded.err,
+              HasSubstr("left on disconnected machine(s) " + ids_.at("node-a").substr(0, 8)));
   const auto destroyed = ctl({"destroy", "east.service", "--json"});
   ASSERT_EQ(destroyed.exit_code, 0) << destroyed.err;
   const auto answer = json::parse(destroyed.out);
