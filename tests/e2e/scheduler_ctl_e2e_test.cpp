@@ -98,8 +98,7 @@ TEST_F(SchedulerCtlE2eTest, DeckhandctlDrivesTheCluster) {
 
 // A machine that is away when a unit is unloaded or destroyed keeps its copy until it says hello
 // again; unload and destroy do not wait for it, and say so.
-TEST_F(SchedulerCtlE2eTest,
-       UnloadAndDestroyDoNotWaitForADisconnectedMachineWhichRemovesItOnReturn) {
+TEST_F(SchedulerCtlE2eTest, UnloadAndDestroyLeaveADisconnectedMachineToRemoveItOnReturn) {
   start("east.service", withFleet("MachineMetadata=region=east\n"));
   ASSERT_TRUE(eventually([&] { return runningOn("east.service") == "node-a"; }))
       << scheduler_->output();
