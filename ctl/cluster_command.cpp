@@ -8,11 +8,12 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
-#include <thread>
 #include <vector>
 
+#include "common/token_file.hpp"
 #include "ctl/cluster_client.hpp"
 #include "ctl/cluster_tables.hpp"
+#include "ctl/cluster_wait.hpp"
 #include "ctl/exit_codes.hpp"
 
 namespace deckhand::ctl {
@@ -24,7 +25,6 @@ namespace fs = std::filesystem;
 // The agent verbs' codes, read for the cluster: the scheduler refused, could not be reached, or a
 // unit did not reach its state in time.
 constexpr int kExitFailed = kExitNo;
-constexpr auto kPollInterval = std::chrono::milliseconds(250);
 
 const std::vector<std::string_view> kVerbs = {
     "submit",          "load",          "start",  "stop",   "unload", "destroy", "list-units",
@@ -42,6 +42,7 @@ struct Arguments {
   bool json = false;
   bool no_block = false;
   bool replace = false;
+  bool follow = false;
   int lines = 10;
   std::chrono::seconds block_timeout{60};
 };
@@ -69,6 +70,7 @@ Arguments parseArguments(int argc, const char* const* argv) {
   args.verb = argv[0];
   std::string endpoint = "http://127.0.0.1:7480";
   std::string token_file;
+  std::string ca_file;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const auto value = [&]() -> std::string {
@@ -81,10 +83,14 @@ Arguments parseArguments(int argc, const char* const* argv) {
       args.no_block = true;
     } else if (arg == "--replace") {
       args.replace = true;
+    } else if (arg == "--follow" || arg == "-f") {
+      args.follow = true;
     } else if (arg == "--endpoint") {
       endpoint = value();
     } else if (arg == "--token-file") {
       token_file = value();
+    } else if (arg == "--ca-file") {
+      ca_file = value();
     } else if (arg == "--lines" || arg == "-n") {
       args.lines = number(arg, value());
     } else if (arg == "--block-timeout") {
@@ -95,11 +101,22 @@ Arguments parseArguments(int argc, const char* const* argv) {
       args.units.push_back(arg);
     }
   }
-  args.endpoint = parseEndpoint(endpoint);
+  try {
+    args.endpoint = parseEndpoint(endpoint);
+  } catch (const ClusterError& error) {
+    throw UsageError(std::string("--endpoint: ") + error.what());
+  }
+  if (!ca_file.empty()) {
+    if (!args.endpoint.https) {
+      throw UsageError("--ca-file is for an https:// --endpoint; " + endpoint + " is plain HTTP");
+    }
+    args.endpoint.ca_file = ca_file;
+  }
   if (!token_file.empty()) {
-    std::ifstream in(token_file);
-    if (!in || !std::getline(in, args.endpoint.token) || args.endpoint.token.empty()) {
-      throw UsageError("--token-file " + token_file + ": cannot read a token from it");
+    try {
+      args.endpoint.token = readTokenFile(token_file);
+    } catch (const TokenFileError& error) {
+      throw UsageError(std::string("--token-file: ") + error.what());
     }
   }
   const bool lists = args.verb.starts_with("list-");
@@ -108,11 +125,8 @@ Arguments parseArguments(int argc, const char* const* argv) {
   if ((args.verb == "status" || args.verb == "journal") && args.units.size() != 1) {
     throw UsageError(args.verb + " takes one unit");
   }
+  if (args.follow && args.verb != "journal") throw UsageError("--follow is for journal only");
   return args;
-}
-
-std::string unitPath(const std::string& name) {
-  return "/v1/units/" + name;
 }
 
 // A file argument (fleetctl's "start ./web.service") is submitted under its file name.
@@ -125,47 +139,40 @@ std::string submitIfFile(const Arguments& args, const std::string& arg, bool alw
   return name;
 }
 
-// Whether every machine the unit is placed on reports the state its target asks for.
-bool reached(const json::object& unit) {
-  const auto target = unit.at("target").as_string();
-  const auto& machines = unit.at("machines").as_array();
-  const auto& states = unit.at("states").as_object();
-  if (target == "inactive") return machines.empty() && states.empty();
-  if (machines.empty()) return false;
-  for (const auto& id : machines) {
-    const auto* state = states.if_contains(id.as_string());
-    if (state == nullptr) return false;
-    const auto& report = state->as_object();
-    const auto* desired = report.if_contains("desired");
-    if (desired == nullptr || !desired->is_string() || desired->get_string() != target)
-      return false;
-    const auto active = report.at("active_state").as_string();
-    if (target == "launched" && active != "active") return false;
-    if (target == "loaded" &&
-        (report.at("load_state").as_string() != "loaded" || active == "active")) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// Waits for each unit; 1 if one does not get there in time, with what holds it up.
-int waitFor(const Arguments& args, const std::vector<std::string>& names) {
+// Forgets each unit, then (unless --no-block) waits until no connected machine holds it. A
+// disconnected machine's copy is removed when it says hello again; that is said, not waited for.
+int destroy(const Arguments& args) {
+  for (const auto& name : args.units)
+    callCluster(args.endpoint, "DELETE", unitPath(name));
   const auto deadline = std::chrono::steady_clock::now() + args.block_timeout;
-  for (const auto& name : names) {
-    for (;;) {
-      const auto unit = callCluster(args.endpoint, "GET", unitPath(name));
-      if (reached(unit.as_object())) break;
-      if (std::chrono::steady_clock::now() > deadline) {
-        std::cerr << "deckhandctl: " << name << " did not reach its state within "
-                  << args.block_timeout.count() << "s (--block-timeout); now:\n";
-        printStatus(std::cerr, unit, callCluster(args.endpoint, "GET", "/v1/machines"));
-        return kExitFailed;
-      }
-      std::this_thread::sleep_for(kPollInterval);
+  json::object remaining;
+  int status = 0;
+  for (const auto& name : args.units) {
+    const auto holders = args.no_block ? holdersOf(args.endpoint, name)
+                                       : waitUntilGone(args.endpoint, name, deadline);
+    if (!args.no_block && !holders.connected.empty()) {
+      std::cerr << "deckhandctl: " << name << " is still on machine(s) "
+                << shortIds(holders.connected) << " after " << args.block_timeout.count()
+                << "s (--block-timeout)\n";
+      status = kExitFailed;
+    }
+    noteDisconnected(name, holders);
+    json::array left;
+    for (const auto& id : holders.connected)
+      left.push_back(json::value(id));
+    for (const auto& id : holders.disconnected)
+      left.push_back(json::value(id));
+    remaining[name] = std::move(left);
+    if (!args.json && status == 0) {
+      std::cout << "destroyed " << name << (args.no_block ? " (requested)" : "") << "\n";
     }
   }
-  return 0;
+  if (args.json) {
+    std::cout << json::serialize(json::object{{"destroyed", json::value_from(args.units)},
+                                              {"still_on", std::move(remaining)}})
+              << "\n";
+  }
+  return status;
 }
 
 int setTarget(const Arguments& args, const std::string& target) {
@@ -177,7 +184,7 @@ int setTarget(const Arguments& args, const std::string& target) {
                                   json::serialize(json::object{{"target", target}})));
     names.push_back(name);
   }
-  const int status = args.no_block ? 0 : waitFor(args, names);
+  const int status = args.no_block ? 0 : waitForTargets(args.endpoint, names, args.block_timeout);
   if (args.json) {
     json::array units;
     for (const auto& name : names)
@@ -196,6 +203,32 @@ int setTarget(const Arguments& args, const std::string& target) {
   return status;
 }
 
+// The last lines, then new ones as they come, until interrupted or the scheduler ends the stream
+// (its machine went away: 1, with the reason).
+int followJournal(const Arguments& args) {
+  std::string failure;
+  streamCluster(args.endpoint,
+                unitPath(args.units[0]) + "/journal?follow=1&lines=" + std::to_string(args.lines),
+                [&](std::string_view text) {
+                  std::error_code error;
+                  const auto line = json::parse(text, error);
+                  if (error || !line.is_object()) return;
+                  if (const auto* reason = line.as_object().if_contains("error")) {
+                    failure = reason->is_string() ? std::string(reason->get_string()) : "";
+                    return;
+                  }
+                  if (args.json) {
+                    std::cout << text << std::endl;
+                  } else {
+                    printJournalLine(std::cout, line.as_object());
+                    std::cout.flush();
+                  }
+                });
+  if (failure.empty()) return 0;
+  std::cerr << "deckhandctl cluster journal: the stream ended: " << failure << "\n";
+  return kExitFailed;
+}
+
 int run(const Arguments& args) {
   const auto& verb = args.verb;
   if (verb == "submit") {
@@ -211,16 +244,8 @@ int run(const Arguments& args) {
   if (verb == "load" || verb == "stop") return setTarget(args, "loaded");
   if (verb == "start") return setTarget(args, "launched");
   if (verb == "unload") return setTarget(args, "inactive");
-  if (verb == "destroy") {
-    for (const auto& name : args.units) {
-      callCluster(args.endpoint, "DELETE", unitPath(name));
-      if (!args.json) std::cout << "destroyed " << name << "\n";
-    }
-    if (args.json)
-      std::cout << json::serialize(json::object{{"destroyed", json::value_from(args.units)}})
-                << "\n";
-    return 0;
-  }
+  if (verb == "destroy") return destroy(args);
+  if (verb == "journal" && args.follow) return followJournal(args);
   if (verb == "journal") {
     const auto journal =
         callCluster(args.endpoint, "GET",
@@ -273,8 +298,13 @@ int run(const Arguments& args) {
 
 constexpr const char* kClusterUsage =
     "Usage: deckhandctl cluster VERB [OPTIONS]: fleetctl's verbs against deckhand-scheduler's\n"
-    "API (--endpoint http://HOST:PORT, default http://127.0.0.1:7480; --token-file FILE; --json\n"
-    "on every verb):\n"
+    "API. Options of every verb:\n"
+    "  --endpoint URL       http://HOST:PORT or https://HOST:PORT (default http://127.0.0.1:7480)\n"
+    "  --ca-file FILE       https: the CA that signed the scheduler's certificate (default: the\n"
+    "                       system's trust store); the certificate must name HOST\n"
+    "  --token-file FILE    the bearer token of the scheduler's --api-token-file (chmod 600)\n"
+    "  --json               JSON instead of tables\n"
+    "Verbs:\n"
     "  submit UNITFILE... [--replace]     store units (or templates) without placing them\n"
     "  load UNIT...                       place and load (files are submitted first)\n"
     "  start UNIT...                      place and run; web@1.service comes from web@.service\n"
@@ -285,9 +315,11 @@ constexpr const char* kClusterUsage =
     "  list-unit-files                    UNIT HASH DSTATE STATE TARGET\n"
     "  list-machines                      MACHINE IP METADATA\n"
     "  status UNIT                        where it runs and why, or why it cannot\n"
-    "  journal UNIT [--lines N]           its last lines, from the machine that runs it\n"
-    "  load, start, stop and unload wait until the state is reached (--block-timeout SECONDS,\n"
-    "  default 60) unless --no-block.\n";
+    "  journal UNIT [--lines N] [-f]      its last lines, from the machine that runs it; with\n"
+    "                                     -f (--follow) new ones too, until interrupted\n"
+    "  load, start, stop and unload wait until the state is reached (unload and destroy: until\n"
+    "  no connected machine holds the unit; --block-timeout SECONDS, default 60), unless\n"
+    "  --no-block.\n";
 
 bool isClusterVerb(std::string_view verb) {
   return std::find(kVerbs.begin(), kVerbs.end(), verb) != kVerbs.end();

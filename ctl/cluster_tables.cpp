@@ -144,17 +144,19 @@ void printStatus(std::ostream& out, const json::value& value, const json::value&
 }
 
 void printJournal(std::ostream& out, const json::value& journal) {
-  for (const auto& value : journal.at("lines").as_array()) {
-    const auto& line = value.as_object();
-    const auto* usec = line.if_contains("usec");
-    if (usec != nullptr && usec->is_number()) {
-      const std::time_t seconds = static_cast<std::time_t>(usec->to_number<double>() / 1e6);
-      std::tm local{};
-      localtime_r(&seconds, &local);
-      out << std::put_time(&local, "%b %d %H:%M:%S") << " ";
-    }
-    out << field(line, "message") << "\n";
+  for (const auto& value : journal.at("lines").as_array())
+    printJournalLine(out, value.as_object());
+}
+
+void printJournalLine(std::ostream& out, const json::object& line) {
+  const auto* usec = line.if_contains("usec");
+  if (usec != nullptr && usec->is_number()) {
+    const std::time_t seconds = static_cast<std::time_t>(usec->to_number<double>() / 1e6);
+    std::tm local{};
+    localtime_r(&seconds, &local);
+    out << std::put_time(&local, "%b %d %H:%M:%S") << " ";
   }
+  out << field(line, "message") << "\n";
 }
 
 }  // namespace deckhand::ctl

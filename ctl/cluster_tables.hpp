@@ -18,5 +18,7 @@ void printMachines(std::ostream& out, const boost::json::value& machines);
 void printStatus(std::ostream& out, const boost::json::value& unit,
                  const boost::json::value& machines);
 void printJournal(std::ostream& out, const boost::json::value& journal);
+// One journal line {"usec", "priority", "message"}: "Nov 28 21:03:04 message".
+void printJournalLine(std::ostream& out, const boost::json::object& line);
 
 }  // namespace deckhand::ctl

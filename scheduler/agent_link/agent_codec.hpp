@@ -89,6 +89,8 @@ AgentMessage decodeAgentMessage(std::string_view frame);
 std::vector<std::string> encodeDesired(std::span<const UnitOrder> units, const std::string& prefix,
                                        std::uint64_t& next_id, std::vector<std::string>* ids);
 std::string encodeJournal(std::string_view id, std::string_view name, int lines, bool follow);
+// Stops the journal request target from following.
+std::string encodeCancel(std::string_view id, std::string_view target);
 std::string encodeSetMetadata(std::string_view id, const machine::Metadata& metadata);
 
 }  // namespace deckhand::scheduler

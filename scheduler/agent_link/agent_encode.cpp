@@ -59,6 +59,12 @@ std::string encodeJournal(std::string_view id, std::string_view name, int lines,
   return json::serialize(message);
 }
 
+std::string encodeCancel(std::string_view id, std::string_view target) {
+  auto message = request("cancel", id);
+  message["target"] = target;
+  return json::serialize(message);
+}
+
 std::string encodeSetMetadata(std::string_view id, const machine::Metadata& metadata) {
   json::object values;
   for (const auto& [key, value] : metadata)

@@ -101,6 +101,16 @@ void Engine::State::setInfo(Machine& machine, const MachineInfo& info) {
 }
 
 void Engine::State::report(Machine& machine, const ReportedUnit& unit) {
+  // Nothing installed, nothing desired but inactive, unknown to systemd: the unit is gone from
+  // the machine. An agent can report a unit once more after its unit_removed (a state change that
+  // raced the removal); that report must not hold it there for ever.
+  const bool gone = unit.load_state == "not-found" && !unit.hash &&
+                    (!unit.desired || *unit.desired == TargetState::inactive);
+  if (gone) {
+    unreport(machine, unit.name);
+    forgetDestroyedIfGone(unit.name);
+    return;
+  }
   machine.reports[unit.name] = unit;
   reported_on[unit.name].insert(machine.info.id);
 }
@@ -113,6 +123,19 @@ void Engine::State::unreport(Machine& machine, const std::string& name) {
     if (found->second.empty()) reported_on.erase(found);
   }
   machine.reports.erase(name);
+}
+
+bool Engine::State::submittedHere(const std::string& unit) const {
+  return units.count(unit) > 0 || destroyed.count(unit) > 0;
+}
+
+void Engine::State::forgetDestroyedIfGone(const std::string& unit) {
+  if (destroyed.count(unit) == 0 || reported_on.count(unit) > 0) return;
+  for (const auto& [id, machine] : machines) {
+    if (machine.held.count(unit) > 0) return;
+  }
+  destroyed.erase(unit);
+  stored_changed = true;
 }
 
 void Engine::State::loseMachine(Machine& machine) {
@@ -139,11 +162,12 @@ void Engine::machineUp(const MachineInfo& info, const std::vector<ReportedUnit>&
   while (!machine.reports.empty())
     s.unreport(machine, machine.reports.begin()->first);
   // A unit installed without a desired state (its agent restarted and forgot it) is held too:
-  // the orders give it one, or remove it.
+  // the orders give it one, or remove it. A unit this scheduler never submitted (another
+  // client's, or a container's unit) is reported but never touched.
   for (const auto& unit : units) {
     s.report(machine, unit);
     const bool desired = unit.desired && *unit.desired != TargetState::inactive;
-    if (desired || unit.hash) {
+    if ((desired || unit.hash) && s.submittedHere(unit.name)) {
       machine.held[unit.name] = {unit.desired.value_or(TargetState::inactive),
                                  unit.hash.value_or("")};
     }
@@ -186,6 +210,7 @@ void Engine::unitRemoved(const std::string& id, const std::string& name) {
   if (found == state_->machines.end()) return;
   state_->unreport(found->second, name);
   found->second.held.erase(name);
+  state_->forgetDestroyedIfGone(name);
   state_->to_dispatch.insert(id);
 }
 

@@ -94,6 +94,7 @@ void Engine::submit(const std::string& name, const std::string& text, bool repla
     return;
   }
   table.emplace(name, std::move(unit));
+  s.destroyed.erase(name);
   s.stored_changed = true;
 }
 
@@ -139,6 +140,22 @@ void Engine::destroy(const std::string& name) {
   }
   s.forget(name);
   s.units.erase(name);
+  s.destroyed.insert(name);
+  // A connected machine's copy from before the unit was submitted is this scheduler's now too.
+  if (const auto found = s.reported_on.find(name); found != s.reported_on.end()) {
+    for (const auto& id : found->second) {
+      auto& machine = s.machines.at(id);
+      const auto& report = machine.reports.at(name);
+      if (!machine.connected || (!report.hash && report.desired.value_or(TargetState::inactive) ==
+                                                     TargetState::inactive)) {
+        continue;
+      }
+      machine.held.emplace(
+          name, Held{report.desired.value_or(TargetState::inactive), report.hash.value_or("")});
+      s.to_dispatch.insert(id);
+    }
+  }
+  s.forgetDestroyedIfGone(name);
   s.stored_changed = true;
 }
 
@@ -148,6 +165,7 @@ StoredState Engine::stored() const {
   StoredState stored;
   for (const auto& [name, unit] : s.templates)
     stored.templates.push_back({name, unit.text, unit.target});
+  stored.destroyed.assign(s.destroyed.begin(), s.destroyed.end());
   for (const auto& [name, unit] : s.units) {
     stored.units.push_back({name, unit.text, unit.target});
     const auto placed = s.placements.find(name);
@@ -162,6 +180,7 @@ void Engine::restore(const StoredState& stored) {
   auto& s = *state_;
   for (const auto& templ : stored.templates)
     s.templates.emplace(templ.name, s.parseUnit(templ.name, templ.text));
+  s.destroyed.insert(stored.destroyed.begin(), stored.destroyed.end());
   for (const auto& stored_unit : stored.units) {
     auto unit = s.parseUnit(stored_unit.name, stored_unit.text);
     unit.target = stored_unit.target;

@@ -80,6 +80,8 @@ struct StoredState {
   std::vector<StoredUnit> templates;
   std::vector<StoredUnit> units;
   std::map<std::string, std::string> placements;  // unit -> machine, for units that are not global
+  // Destroyed units some machine may still hold: removed where they show up, then forgotten.
+  std::vector<std::string> destroyed;
 };
 
 struct UnitStatus {
@@ -126,8 +128,10 @@ class Engine {
   StoredState stored() const;
   void restore(const StoredState& state);  // throws EngineError on a state it cannot read
 
-  // Machines. machineUp is an agent's hello: the complete truth about it. machineDown starts its
-  // grace period; setMetadata is the operator changing it (the agent is told separately).
+  // Machines. machineUp is an agent's hello: the complete truth about it. Of the units it holds,
+  // only those this scheduler submitted (or destroyed) get orders; others are left alone.
+  // machineDown starts its grace period; setMetadata is the operator changing it (the agent is told
+  // separately).
   void machineUp(const MachineInfo& info, const std::vector<ReportedUnit>& units, TimePoint now);
   void machineDown(const std::string& id, TimePoint now);
   void setMetadata(const std::string& id, const machine::Metadata& metadata);
@@ -147,6 +151,9 @@ class Engine {
 
   std::vector<UnitStatus> units() const;
   std::optional<UnitStatus> unit(const std::string& name) const;
+  // machine -> its report of the unit, from every machine that reports it (connected or not),
+  // whether the unit is submitted or not: what is left of a destroyed unit.
+  std::map<std::string, ReportedUnit> reportsOf(const std::string& name) const;
   std::vector<TemplateStatus> templates() const;
   std::vector<MachineStatus> machines() const;
 

@@ -63,6 +63,7 @@ struct Engine::State {
   std::map<std::string, std::map<std::string, std::string>> pending;
   std::map<std::string, std::set<std::string>> reported_on;  // unit -> machines reporting it
   std::set<std::string> unplaced;     // units with a target that are not placed (or global ones)
+  std::set<std::string> destroyed;    // StoredState::destroyed
   std::set<std::string> to_dispatch;  // machines whose orders may have changed
   bool stored_changed = false;
 
@@ -82,6 +83,8 @@ struct Engine::State {
   void setInfo(Machine& machine, const MachineInfo& info);
   void report(Machine& machine, const ReportedUnit& unit);
   void unreport(Machine& machine, const std::string& name);
+  bool submittedHere(const std::string& unit) const;  // submitted or destroyed by this scheduler
+  void forgetDestroyedIfGone(const std::string& unit);
 
   // Placement (placement.cpp).
   void reconcile();

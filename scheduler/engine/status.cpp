@@ -41,6 +41,15 @@ std::optional<UnitStatus> Engine::unit(const std::string& name) const {
   return statusOf(*state_, found->second);
 }
 
+std::map<std::string, ReportedUnit> Engine::reportsOf(const std::string& name) const {
+  std::map<std::string, ReportedUnit> reports;
+  if (const auto found = state_->reported_on.find(name); found != state_->reported_on.end()) {
+    for (const auto& id : found->second)
+      reports[id] = state_->machines.at(id).reports.at(name);
+  }
+  return reports;
+}
+
 std::vector<TemplateStatus> Engine::templates() const {
   std::vector<TemplateStatus> all;
   for (const auto& [name, templ] : state_->templates)

@@ -8,22 +8,12 @@
 #include <boost/json.hpp>
 
 #include "scheduler/server/api_json.hpp"
+#include "scheduler/server/journal_route.hpp"
 
 namespace deckhand::scheduler {
 namespace {
 
 namespace json = boost::json;
-
-constexpr int kDefaultJournalLines = 50;
-constexpr int kMaxJournalLines = 10000;
-
-HttpResponse reply(unsigned status, const json::value& body) {
-  return {status, json::serialize(body) + "\n"};
-}
-
-HttpResponse failure(unsigned status, const std::string& message) {
-  return reply(status, json::object{{"error", message}});
-}
 
 struct Target {
   std::string path;                          // "/v1/units/web.service"
@@ -85,10 +75,11 @@ class Api {
     try {
       route(request, respond);
     } catch (const ApiError& error) {
-      respond(failure(error.status, error.what()));
+      respond(errorReply(error.status, error.what()));
     } catch (const EngineError& error) {
       const std::string message = error.what();
-      respond(failure(message.find("already submitted") != std::string::npos ? 409 : 400, message));
+      respond(
+          errorReply(message.find("already submitted") != std::string::npos ? 409 : 400, message));
     }
   }
 
@@ -97,20 +88,22 @@ class Api {
     const auto target = splitTarget(request.target);
     const std::string units_prefix = "/v1/units/";
     if (target.path == "/v1/units" && request.method == "GET") {
-      respond(reply(200, json::object{{"units", unitsJson(scheduler_.engine().units())}}));
+      respond(jsonReply(200, json::object{{"units", unitsJson(scheduler_.engine().units())}}));
     } else if (target.path == "/v1/units" && request.method == "POST") {
       submitMany(bodyObject(request.body));
-      respond(reply(200, json::object{{"submitted", submitted_}}));
+      respond(jsonReply(200, json::object{{"submitted", submitted_}}));
     } else if (target.path == "/v1/templates" && request.method == "GET") {
-      respond(
-          reply(200, json::object{{"templates", templatesJson(scheduler_.engine().templates())}}));
+      respond(jsonReply(
+          200, json::object{{"templates", templatesJson(scheduler_.engine().templates())}}));
     } else if (target.path == "/v1/machines" && request.method == "GET") {
-      respond(reply(200, json::object{{"machines", machinesJson(scheduler_.engine().machines())}}));
+      respond(
+          jsonReply(200, json::object{{"machines", machinesJson(scheduler_.engine().machines())}}));
     } else if (target.path.starts_with("/v1/machines/") && target.path.ends_with("/metadata") &&
                request.method == "PUT") {
       const auto id = target.path.substr(13, target.path.size() - 13 - 9);
       setMetadata(id, bodyObject(request.body));
-      respond(reply(200, json::object{{"machines", machinesJson(scheduler_.engine().machines())}}));
+      respond(
+          jsonReply(200, json::object{{"machines", machinesJson(scheduler_.engine().machines())}}));
     } else if (target.path.starts_with(units_prefix)) {
       unitRoute(request, target, target.path.substr(units_prefix.size()), respond);
     } else {
@@ -126,7 +119,7 @@ class Api {
     const auto action = slash == std::string::npos ? "" : rest.substr(slash + 1);
     auto& engine = scheduler_.engine();
     if (action.empty() && request.method == "GET") {
-      respond(reply(200, unitOrTemplate(name)));
+      respond(jsonReply(200, unitOrTemplate(name)));
     } else if (action.empty() && request.method == "PUT") {
       const auto body = bodyObject(request.body);
       const auto* replace = body.if_contains("replace");
@@ -134,17 +127,19 @@ class Api {
                     replace != nullptr && replace->is_bool() && replace->get_bool());
       if (body.contains("target")) engine.setTarget(name, targetField(body));
       scheduler_.changed();
-      respond(reply(200, unitOrTemplate(name)));
+      respond(jsonReply(200, unitOrTemplate(name)));
     } else if (action.empty() && request.method == "DELETE") {
       engine.destroy(name);
       scheduler_.changed();
-      respond(reply(200, json::object{{"destroyed", name}}));
+      respond(jsonReply(200, json::object{{"destroyed", name}}));
     } else if (action == "target" && request.method == "POST") {
       engine.setTarget(name, targetField(bodyObject(request.body)));
       scheduler_.changed();
-      respond(reply(200, unitOrTemplate(name)));
+      respond(jsonReply(200, unitOrTemplate(name)));
+    } else if (action == "states" && request.method == "GET") {
+      respond(jsonReply(200, statesOf(name)));
     } else if (action == "journal" && request.method == "GET") {
-      journal(name, target, respond);
+      serveJournal(scheduler_, name, target.query, respond);
     } else {
       throw ApiError(404, "no such API route: " + request.method + " " + target.path +
                               " (see docs/scheduler-api.md)");
@@ -213,57 +208,25 @@ class Api {
     scheduler_.changed();
   }
 
+  // Where the unit is still held, submitted or not (deckhandctl destroy waits on this).
+  json::object statesOf(const std::string& name) const {
+    json::object states;
+    for (const auto& [id, report] : scheduler_.engine().reportsOf(name)) {
+      auto state = reportJson(report);
+      state["connected"] = scheduler_.connected(id);
+      states[id] = std::move(state);
+    }
+    return json::object{{"name", name},
+                        {"submitted", scheduler_.engine().unit(name).has_value()},
+                        {"states", std::move(states)}};
+  }
+
   json::object unitOrTemplate(const std::string& name) const {
     if (const auto unit = scheduler_.engine().unit(name)) return unitJson(*unit);
     for (const auto& templ : scheduler_.engine().templates()) {
       if (templ.name == name) return templateJson(templ);
     }
     throw ApiError(404, name + " is not submitted");
-  }
-
-  // Asks the agent that runs the unit for its last lines, and answers once they are all in.
-  void journal(const std::string& name, const Target& target,
-               const std::function<void(HttpResponse)>& respond) {
-    const auto unit = scheduler_.engine().unit(name);
-    if (!unit) throw ApiError(404, name + " is not submitted");
-    std::string machine;
-    if (const auto wanted = target.query.find("machine"); wanted != target.query.end()) {
-      machine = wanted->second;
-    } else if (!unit->machines.empty()) {
-      machine = unit->machines.front();
-    }
-    if (machine.empty()) throw ApiError(409, name + " is not placed on any machine");
-    int lines = kDefaultJournalLines;
-    if (const auto given = target.query.find("lines"); given != target.query.end()) {
-      try {
-        lines = std::stoi(given->second);
-      } catch (const std::exception&) {
-        lines = 0;
-      }
-      if (lines < 1 || lines > kMaxJournalLines) {
-        throw ApiError(400, "lines must be a number from 1 to 10000");
-      }
-    }
-    auto collected = std::make_shared<json::array>();
-    const bool sent = scheduler_.request(
-        machine, [&](const std::string& id) { return encodeJournal(id, name, lines, false); },
-        [collected, respond, machine](const AgentMessage& message) {
-          if (const auto* result = std::get_if<Result>(&message)) {
-            if (!result->ok) {
-              const auto error = result->error.value_or(WireError{"", "no reason given"});
-              respond(failure(502, "machine " + machine.substr(0, 8) + ": " + error.code + ": " +
-                                       error.message));
-            }
-            return;
-          }
-          const auto& lines = std::get<JournalLines>(message);
-          appendJournalLines(*collected, lines.frame);
-          if (lines.done) {
-            respond(reply(200, json::object{{"machine", machine}, {"lines", *collected}}));
-          }
-        },
-        true);
-    if (!sent) throw ApiError(409, "machine " + machine.substr(0, 8) + " is not connected");
   }
 
   Scheduler& scheduler_;

@@ -1,9 +1,16 @@
 #include "scheduler/server/api_json.hpp"
 
 namespace deckhand::scheduler {
-namespace {
 
 namespace json = boost::json;
+
+HttpResponse jsonReply(unsigned status, const json::value& body) {
+  return {status, json::serialize(body) + "\n", {}};
+}
+
+HttpResponse errorReply(unsigned status, const std::string& message) {
+  return jsonReply(status, json::object{{"error", message}});
+}
 
 json::object reportJson(const ReportedUnit& report) {
   json::object object{{"load_state", report.load_state},
@@ -14,8 +21,6 @@ json::object reportJson(const ReportedUnit& report) {
   object["hash"] = report.hash ? json::value(*report.hash) : nullptr;
   return object;
 }
-
-}  // namespace
 
 json::object unitJson(const UnitStatus& unit) {
   json::array machines;

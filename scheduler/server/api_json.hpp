@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "scheduler/engine/engine.hpp"
+#include "scheduler/server/http_api.hpp"
 
 namespace deckhand::scheduler {
 
@@ -17,7 +18,13 @@ class ApiError : public std::runtime_error {
   unsigned status;
 };
 
+// An answer with this JSON body, and {"error": message}.
+HttpResponse jsonReply(unsigned status, const boost::json::value& body);
+HttpResponse errorReply(unsigned status, const std::string& message);
+
 boost::json::object unitJson(const UnitStatus& unit);
+// An agent's report of a unit: load, active and sub state, invocation, desired state, hash.
+boost::json::object reportJson(const ReportedUnit& report);
 boost::json::array unitsJson(const std::vector<UnitStatus>& units);
 boost::json::object templateJson(const TemplateStatus& templ);
 boost::json::array templatesJson(const std::vector<TemplateStatus>& templates);

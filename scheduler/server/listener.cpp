@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -16,6 +17,9 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <deque>
+#include <tuple>
+
+#include "scheduler/server/stream_channel.hpp"
 
 namespace deckhand::scheduler {
 namespace {
@@ -117,6 +121,9 @@ class Connection : public AgentChannel, public std::enable_shared_from_this<Conn
 
   asio::awaitable<void> serveAgent(http::request<http::string_body> request);
   asio::awaitable<bool> serveApi(const http::request<http::string_body>& request);
+  asio::awaitable<void> serveStream(const http::request<http::string_body>& request,
+                                    const std::function<void(std::shared_ptr<HttpStream>)>& start);
+  void watchForHangUp(std::shared_ptr<StreamChannel> channel);
   asio::awaitable<void> answer(const http::request<http::string_body>& request, unsigned status,
                                std::string body, bool keep_alive);
 
@@ -126,6 +133,7 @@ class Connection : public AgentChannel, public std::enable_shared_from_this<Conn
   std::string peer_;
   websocket::stream<Stream> ws_;
   std::deque<std::string> outbox_;
+  std::array<char, 256> hang_up_probe_{};
   bool closed_ = false;
 };
 
@@ -227,8 +235,63 @@ asio::awaitable<bool> Connection<Stream>::serveApi(
          done.cancel();
        });
   if (!answered) co_await done.async_wait(kUseTuple);
+  if (response.stream) {
+    co_await serveStream(request, response.stream);
+    co_return false;
+  }
   co_await answer(request, response.status, std::move(response.body), request.keep_alive());
   co_return request.keep_alive();
+}
+
+// Chunked NDJSON until the API ends it or the operator hangs up; then the connection closes.
+template <class Stream>
+asio::awaitable<void> Connection<Stream>::serveStream(
+    const http::request<http::string_body>& request,
+    const std::function<void(std::shared_ptr<HttpStream>)>& start) {
+  auto channel = std::make_shared<StreamChannel>(ws_.get_executor());
+  start(channel);
+  http::response<http::empty_body> head(http::status::ok, request.version());
+  head.set(http::field::content_type, "application/x-ndjson");
+  head.keep_alive(false);
+  head.chunked(true);
+  http::response_serializer<http::empty_body> serializer(head);
+  auto& lowest = beast::get_lowest_layer(ws_);
+  // A followed journal may be quiet for hours; a stuck reader is caught by the queue's bound.
+  lowest.expires_never();
+  auto [error, bytes] = co_await http::async_write_header(ws_.next_layer(), serializer, kUseTuple);
+  if (!error) watchForHangUp(channel);
+  while (!error) {
+    auto& queue = channel->queue();
+    while (!queue.empty() && !error && !channel->gone()) {
+      const auto chunk = std::move(queue.front());
+      queue.pop_front();
+      std::tie(error, bytes) = co_await asio::async_write(
+          ws_.next_layer(), http::make_chunk(asio::buffer(chunk)), kUseTuple);
+    }
+    if (error || channel->finished()) break;
+    co_await channel->wake().async_wait(kUseTuple);
+  }
+  if (!error && !channel->gone()) {
+    co_await asio::async_write(ws_.next_layer(), http::make_chunk_last(), kUseTuple);
+  }
+  channel->peerGone();
+  beast::error_code ignored;
+  lowest.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  lowest.close();
+}
+
+// The operator sends nothing more on a stream's connection: a read ends only when they hang up.
+template <class Stream>
+void Connection<Stream>::watchForHangUp(std::shared_ptr<StreamChannel> channel) {
+  ws_.next_layer().async_read_some(
+      asio::buffer(hang_up_probe_),
+      [self = this->shared_from_this(), channel](beast::error_code error, std::size_t) {
+        if (error) {
+          channel->peerGone();
+        } else if (!channel->finished()) {
+          self->watchForHangUp(channel);
+        }
+      });
 }
 
 template <class Stream>

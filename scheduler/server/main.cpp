@@ -14,9 +14,11 @@
 #include <iostream>
 #include <optional>
 
+#include "common/token_file.hpp"
 #include "scheduler/server/api.hpp"
 #include "scheduler/server/listener.hpp"
 #include "scheduler/server/options.hpp"
+#include "scheduler/server/server_tls.hpp"
 
 namespace {
 
@@ -52,38 +54,41 @@ int run(const SchedulerOptions& options) {
   const auto store = openFileStore(options.state_file);
   Scheduler scheduler(io.get_executor(), *store, {options.machine_grace});
   std::optional<boost::asio::ssl::context> tls;
+  std::optional<boost::asio::ssl::context> api_tls;
   std::optional<Listener> agents;
   std::optional<Listener> api;
   try {
     scheduler.start();
     if (!options.cert_file.empty()) {
-      tls.emplace(boost::asio::ssl::context::tls_server);
-      tls->use_certificate_chain_file(options.cert_file.string());
-      tls->use_private_key_file(options.key_file.string(), boost::asio::ssl::context::pem);
+      tls.emplace(makeServerTls("", options.cert_file, options.key_file));
     }
-    ListenerOptions for_agents{
-        .address = options.agents.host,
-        .port = options.agents.port,
-        .agents = true,
-        .api = false,
-        .agent_token = options.token_file.empty() ? "" : readToken(options.token_file),
-        .api_token = "",
-        .tls = tls ? &*tls : nullptr,
-        .agent_timeout = options.agent_timeout};
-    ListenerOptions for_api{
-        .address = options.api.host,
-        .port = options.api.port,
-        .agents = false,
-        .api = true,
-        .agent_token = "",
-        .api_token = options.api_token_file.empty() ? "" : readToken(options.api_token_file),
-        .tls = nullptr,
-        .agent_timeout = options.agent_timeout};
+    if (!options.api_cert_file.empty()) {
+      api_tls.emplace(makeServerTls("api-", options.api_cert_file, options.api_key_file));
+    }
+    const auto token = [](const std::filesystem::path& file) {
+      return file.empty() ? std::string() : deckhand::readTokenFile(file);
+    };
+    ListenerOptions for_agents{.address = options.agents.host,
+                               .port = options.agents.port,
+                               .agents = true,
+                               .api = false,
+                               .agent_token = token(options.token_file),
+                               .api_token = "",
+                               .tls = tls ? &*tls : nullptr,
+                               .agent_timeout = options.agent_timeout};
+    ListenerOptions for_api{.address = options.api.host,
+                            .port = options.api.port,
+                            .agents = false,
+                            .api = true,
+                            .agent_token = "",
+                            .api_token = token(options.api_token_file),
+                            .tls = api_tls ? &*api_tls : nullptr,
+                            .agent_timeout = options.agent_timeout};
     agents.emplace(io, for_agents, scheduler, ApiHandler{});
     api.emplace(io, for_api, scheduler, makeApi(scheduler));
-    spdlog::info("deckhand-scheduler {}: agents on {}{}:{}, API on http://{}:{}", DECKHAND_VERSION,
-                 tls ? "wss://" : "ws://", options.agents.host, agents->port(), options.api.host,
-                 api->port());
+    spdlog::info("deckhand-scheduler {}: agents on {}{}:{}, API on {}{}:{}", DECKHAND_VERSION,
+                 tls ? "wss://" : "ws://", options.agents.host, agents->port(),
+                 api_tls ? "https://" : "http://", options.api.host, api->port());
   } catch (const std::exception& error) {
     spdlog::critical("cannot start: {}", error.what());
     return kExitCannotRun;

@@ -1,7 +1,6 @@
 #include "scheduler/server/options.hpp"
 
 #include <boost/program_options.hpp>
-#include <fstream>
 #include <sstream>
 
 #include "systemd/timespan.hpp"
@@ -52,6 +51,9 @@ po::options_description describe() {
       "file holding the bearer token operators must send")(
       "cert-file", po::value<std::string>(), "PEM certificate chain: agents connect with wss://")(
       "key-file", po::value<std::string>(), "PEM private key of --cert-file")(
+      "api-cert-file", po::value<std::string>(),
+      "PEM certificate chain: operators connect with https://")(
+      "api-key-file", po::value<std::string>(), "PEM private key of --api-cert-file")(
       "machine-grace", po::value<std::string>()->default_value("30s"),
       "how long a disconnected machine keeps its units before they move")(
       "agent-timeout", po::value<std::string>()->default_value("30s"),
@@ -95,6 +97,13 @@ SchedulerOptions parseOptions(int argc, char** argv) {
   if (options.cert_file.empty() != options.key_file.empty()) {
     throw UsageError("--cert-file and --key-file go together");
   }
+  if (values.count("api-cert-file")) {
+    options.api_cert_file = values["api-cert-file"].as<std::string>();
+  }
+  if (values.count("api-key-file")) options.api_key_file = values["api-key-file"].as<std::string>();
+  if (options.api_cert_file.empty() != options.api_key_file.empty()) {
+    throw UsageError("--api-cert-file and --api-key-file go together");
+  }
   options.machine_grace = std::chrono::duration_cast<std::chrono::milliseconds>(
       parseSpan("machine-grace", values["machine-grace"].as<std::string>()));
   options.agent_timeout = std::chrono::duration_cast<std::chrono::seconds>(
@@ -102,19 +111,6 @@ SchedulerOptions parseOptions(int argc, char** argv) {
   if (options.agent_timeout.count() < 2) throw UsageError("--agent-timeout: at least 2s");
   options.log_level = values["log-level"].as<std::string>();
   return options;
-}
-
-std::string readToken(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::string token;
-  if (!in || !std::getline(in, token)) {
-    throw UsageError("cannot read a token from " + file.string());
-  }
-  while (!token.empty() && (token.back() == ' ' || token.back() == '\r' || token.back() == '\t')) {
-    token.pop_back();
-  }
-  if (token.empty()) throw UsageError(file.string() + ": the token is empty");
-  return token;
 }
 
 }  // namespace deckhand::scheduler

@@ -21,6 +21,8 @@ struct SchedulerOptions {
   std::filesystem::path api_token_file;  // operators' bearer token; empty: none needed
   std::filesystem::path cert_file;       // with key_file: TLS for agents (wss://)
   std::filesystem::path key_file;
+  std::filesystem::path api_cert_file;  // with api_key_file: TLS for operators (https://)
+  std::filesystem::path api_key_file;
   std::chrono::milliseconds machine_grace = std::chrono::seconds(30);
   std::chrono::seconds agent_timeout{30};
   std::string log_level = "info";
@@ -36,7 +38,5 @@ class UsageError : public std::invalid_argument {
 
 SchedulerOptions parseOptions(int argc, char** argv);  // throws UsageError
 std::string usageText();
-// The token in a file: its first line, trimmed. Throws UsageError naming the file.
-std::string readToken(const std::filesystem::path& file);
 
 }  // namespace deckhand::scheduler

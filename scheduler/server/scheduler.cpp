@@ -169,15 +169,26 @@ bool Scheduler::connected(const std::string& machine) const {
   return by_machine_.count(machine) > 0;
 }
 
-bool Scheduler::request(const std::string& machine,
-                        const std::function<std::string(const std::string&)>& build,
-                        ResultHandler handler, bool streaming) {
+std::optional<std::string> Scheduler::request(
+    const std::string& machine, const std::function<std::string(const std::string&)>& build,
+    ResultHandler handler, bool streaming) {
   const auto channel = by_machine_.find(machine);
-  if (channel == by_machine_.end()) return false;
+  if (channel == by_machine_.end()) return std::nullopt;
   const auto id = "q-" + std::to_string(next_id_++);
   handlers_[id] = {machine, std::move(handler), streaming};
   channel->second->send(build(id));
-  return true;
+  return id;
+}
+
+void Scheduler::cancel(const std::string& request_id) {
+  const auto waiting = handlers_.find(request_id);
+  if (waiting == handlers_.end()) return;
+  const auto channel = by_machine_.find(waiting->second.machine);
+  handlers_.erase(waiting);
+  // The agent's last journal message and its result for the cancel find no handler: ignored.
+  if (channel != by_machine_.end()) {
+    channel->second->send(encodeCancel("q-" + std::to_string(next_id_++), request_id));
+  }
 }
 
 void Scheduler::changed() {

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "scheduler/agent_link/agent_codec.hpp"
@@ -47,12 +48,14 @@ class Scheduler {
   // orders go out and the state is saved.
   Engine& engine() { return engine_; }
   void changed();
-  // Sends a request built from a fresh id to a connected machine; false if it is not connected.
-  // The handler gets the result; for a journal request (streaming) also every journal message,
-  // until the one that is done.
-  bool request(const std::string& machine,
-               const std::function<std::string(const std::string&)>& build, ResultHandler handler,
-               bool streaming = false);
+  // Sends a request built from a fresh id to a connected machine and returns the id; nullopt if
+  // the machine is not connected. The handler gets the result; for a journal request (streaming)
+  // also every journal message, until the one that is done.
+  std::optional<std::string> request(const std::string& machine,
+                                     const std::function<std::string(const std::string&)>& build,
+                                     ResultHandler handler, bool streaming = false);
+  // Stops a following journal request: its handler is dropped and the agent told to cancel it.
+  void cancel(const std::string& request_id);
   bool connected(const std::string& machine) const;
 
  private:

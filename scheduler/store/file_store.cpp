@@ -113,10 +113,14 @@ std::string storedStateToJson(const StoredState& state) {
   json::object placements;
   for (const auto& [unit, machine] : state.placements)
     placements[unit] = machine;
+  json::array destroyed;
+  for (const auto& name : state.destroyed)
+    destroyed.push_back(json::value(name));
   return json::serialize(json::object{{"version", kFormatVersion},
                                       {"templates", unitsToJson(state.templates)},
                                       {"units", unitsToJson(state.units)},
-                                      {"placements", std::move(placements)}}) +
+                                      {"placements", std::move(placements)},
+                                      {"destroyed", std::move(destroyed)}}) +
          "\n";
 }
 
@@ -136,6 +140,11 @@ StoredState storedStateFromJson(std::string_view text, const std::string& origin
       for (const auto& [unit, machine] : placements->as_object()) {
         state.placements[std::string(unit)] = std::string(machine.as_string());
       }
+    }
+    // Absent from files of schedulers before it: nothing destroyed is pending.
+    if (const auto* destroyed = object.if_contains("destroyed")) {
+      for (const auto& name : destroyed->as_array())
+        state.destroyed.emplace_back(name.as_string());
     }
     return state;
   } catch (const StoreError&) {

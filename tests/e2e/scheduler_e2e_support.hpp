@@ -34,7 +34,7 @@ inline std::optional<std::pair<std::uint16_t, std::uint16_t>> schedulerPorts(
   std::smatch match;
   if (!std::regex_search(
           output, match,
-          std::regex(R"(agents on wss?://[^:]+:(\d+), API on http://[^:]+:(\d+))"))) {
+          std::regex(R"(agents on wss?://[^:]+:(\d+), API on https?://[^:]+:(\d+))"))) {
     return std::nullopt;
   }
   return std::pair{static_cast<std::uint16_t>(std::stoi(match[1])),

@@ -1,11 +1,13 @@
 // The scheduler's agent listener with TLS and a bearer token: a real agent in a sandboxed systemd
 // connects over wss:// with the CA and the token and gets its unit; one with a wrong token is
-// refused and never counted as a machine.
+// refused and never counted as a machine. The operators' API is on https with a token as well,
+// and a followed journal streams through it.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
@@ -19,6 +21,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
+using ::testing::Not;
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
@@ -36,19 +39,24 @@ TEST(SchedulerTlsE2eTest, AgentWithTheCaAndTokenIsServedOneWithAWrongTokenIsRefu
   // The agent refuses a token file every user may read.
   for (const auto* name : {"token", "wrong-token"})
     fs::permissions(folder / name, fs::perms::owner_read | fs::perms::owner_write);
-  BackgroundProcess scheduler({binary("SCHEDULER_BINARY", "deckhand-scheduler"), "--listen-agents",
-                               "127.0.0.1:0", "--listen-api", "127.0.0.1:0", "--state-file",
-                               (folder / "state.json").string(), "--cert-file",
-                               tls.serverCert().string(), "--key-file", tls.serverKey().string(),
-                               "--token-file", (folder / "token").string()});
-  ASSERT_TRUE(scheduler.waitForOutput("API on http://", 10s)) << scheduler.output();
+  // The operators' API is on TLS with a token too (the same token file, for brevity).
+  BackgroundProcess scheduler(
+      {binary("SCHEDULER_BINARY", "deckhand-scheduler"), "--listen-agents", "127.0.0.1:0",
+       "--listen-api", "127.0.0.1:0", "--state-file", (folder / "state.json").string(),
+       "--cert-file", tls.serverCert().string(), "--key-file", tls.serverKey().string(),
+       "--token-file", (folder / "token").string(), "--api-cert-file", tls.serverCert().string(),
+       "--api-key-file", tls.serverKey().string(), "--api-token-file",
+       (folder / "token").string()});
+  ASSERT_TRUE(scheduler.waitForOutput("API on https://", 10s)) << scheduler.output();
   const auto ports = schedulerPorts(scheduler.output());
   ASSERT_TRUE(ports) << scheduler.output();
   EXPECT_THAT(scheduler.output(), HasSubstr("agents on wss://"));
+  const std::string endpoint = "https://127.0.0.1:" + std::to_string(ports->second);
   const auto api = [&](const std::string& method, const std::string& path,
                        const std::string& body = "") {
-    std::vector<std::string> argv = {"curl", "-sS", "-X", method,
-                                     "http://127.0.0.1:" + std::to_string(ports->second) + path};
+    std::vector<std::string> argv = {
+        "curl", "-sS",  "--cacert",     tls.ca().string(), "-H", "Authorization: Bearer s3cret",
+        "-X",   method, endpoint + path};
     if (!body.empty()) argv.insert(argv.end(), {"--data-binary", body});
     return json::parse(run(argv).out).as_object();
   };
@@ -82,6 +90,20 @@ TEST(SchedulerTlsE2eTest, AgentWithTheCaAndTokenIsServedOneWithAWrongTokenIsRefu
   EXPECT_TRUE(eventually([&] {
     return sandbox.systemctl({"is-active", "secure.service"}) == "active";
   })) << scheduler.output();
+
+  // A followed journal streams over TLS as well: systemd's own line about the unit comes through,
+  // and one written after the follow began.
+  BackgroundProcess follow({binary("CTL_BINARY", "deckhandctl"), "cluster", "journal",
+                            "secure.service", "-f", "--endpoint", endpoint, "--ca-file",
+                            tls.ca().string(), "--token-file", (folder / "token").string()});
+  ASSERT_TRUE(follow.waitForOutput("secure.service", 20s)) << follow.output();
+  const auto logged = run(
+      sandbox.execArgv({"systemd-cat", "--identifier=probe", "sh", "-c", "echo unrelated-line"}));
+  EXPECT_EQ(sandbox.systemctl({"restart", "secure.service"}), "");
+  EXPECT_TRUE(follow.waitForOutput("Stopping secure.service", 20s)) << follow.output();
+  follow.signal(SIGINT);
+  EXPECT_EQ(follow.wait(10s), 128 + SIGINT);
+  EXPECT_THAT(follow.output(), Not(HasSubstr("unrelated-line"))) << logged.err;
 }
 
 }  // namespace

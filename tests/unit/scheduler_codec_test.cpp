@@ -121,7 +121,11 @@ TEST(SchedulerStoreFormat, RoundTripsAndRefusesWhatItCannotRead) {
   state.templates.push_back({"web@.service", kText, TargetState::inactive});
   state.units.push_back({"web@1.service", kText, TargetState::launched});
   state.placements["web@1.service"] = std::string(32, 'b');
+  state.destroyed.push_back("old.service");
   const auto back = storedStateFromJson(storedStateToJson(state), "test");
+  EXPECT_EQ(back.destroyed, state.destroyed);
+  // A file from before destroyed units were kept reads as none pending.
+  EXPECT_TRUE(storedStateFromJson(R"({"version":1,"units":[]})", "old.json").destroyed.empty());
   ASSERT_EQ(back.units.size(), 1u);
   EXPECT_EQ(back.units[0].target, TargetState::launched);
   EXPECT_EQ(back.units[0].text, kText);

@@ -118,6 +118,72 @@ TEST_F(EngineTest, StopUnloadAndDestroyTellTheMachine) {
   EXPECT_THROW(engine_.destroy("a.service"), EngineError);
 }
 
+// What deckhandctl destroy waits on: no machine reports the unit any more. A report that comes
+// after unit_removed and says the unit is gone (not installed, not known to systemd) keeps it so.
+TEST_F(EngineTest, ADestroyedUnitLeavesTheReportsOnceItsMachineRemovedIt) {
+  up('1');
+  start("a.service", service());
+  const auto id = machineId('1');
+  engine_.unitReported(id, {"a.service", TargetState::launched, engine_.unit("a.service")->hash,
+                            "loaded", "active", "running", "inv"});
+  engine_.destroy("a.service");
+  run();
+  EXPECT_EQ(engine_.reportsOf("a.service").size(), 1u) << "still there until the agent says so";
+  engine_.unitRemoved(id, "a.service");
+  engine_.unitReported(id, {"a.service", TargetState::inactive, std::nullopt, "not-found",
+                            "inactive", "dead", "inv"});
+  EXPECT_TRUE(engine_.reportsOf("a.service").empty());
+  // Not installed but desired: on its way in, so it is reported.
+  engine_.unitReported(
+      id, {"b.service", TargetState::launched, std::nullopt, "not-found", "inactive", "dead", ""});
+  EXPECT_EQ(engine_.reportsOf("b.service").size(), 1u);
+  // A hello that lists a gone unit does not bring it back.
+  engine_.machineUp(
+      {id, "node-1", "192.0.2.1", {}},
+      {{"a.service", TargetState::inactive, std::nullopt, "not-found", "inactive", "dead", ""}},
+      now_);
+  EXPECT_TRUE(engine_.reportsOf("a.service").empty());
+}
+
+// Units the scheduler never submitted (another client's, a container's unit) are never removed;
+// a unit it destroyed is removed where it shows up, even after a restart of the scheduler.
+TEST_F(EngineTest, OnlyUnitsThisSchedulerSubmittedAreEverRemoved) {
+  const auto id = machineId('1');
+  const ReportedUnit foreign{"deckhand-container-db.service",
+                             TargetState::launched,
+                             std::string(64, 'f'),
+                             "loaded",
+                             "active",
+                             "running",
+                             "inv"};
+  engine_.machineUp({id, "node-1", "192.0.2.1", {}}, {foreign}, now_);
+  run();
+  EXPECT_TRUE(last_.empty()) << "orders for a unit it never submitted";
+  EXPECT_EQ(engine_.reportsOf(foreign.name).size(), 1u);
+
+  start("a.service", service());
+  down('1');
+  engine_.destroy("a.service");
+  run();
+  EXPECT_EQ(engine_.stored().destroyed, std::vector<std::string>{"a.service"});
+  // The scheduler restarts while the machine is away.
+  Engine restarted{EngineOptions{std::chrono::seconds(30)}, now_};
+  restarted.restore(engine_.stored());
+  const auto held = agents_[id].at("a.service");
+  restarted.machineUp(
+      {id, "node-1", "192.0.2.1", {}},
+      {foreign, {"a.service", held.state, held.hash, "loaded", "active", "running", "i"}}, now_);
+  const auto orders = restarted.takeDispatches();
+  ASSERT_EQ(orders.size(), 1u);
+  ASSERT_EQ(orders[0].units.size(), 1u);
+  EXPECT_EQ(orders[0].units[0].name, "a.service");
+  EXPECT_EQ(orders[0].units[0].state, TargetState::inactive);
+  // Once removed there, nothing is pending any more.
+  restarted.unitRemoved(id, "a.service");
+  EXPECT_TRUE(restarted.stored().destroyed.empty());
+  EXPECT_TRUE(restarted.takeDispatches().empty());
+}
+
 TEST_F(EngineTest, RefusedUnitGoesElsewhereAndTheReasonIsKept) {
   up('1');
   up('2');
@@ -174,9 +240,15 @@ TEST_F(EngineTest, RestoredMachineThatNeverReturnsLosesItsUnitsAfterTheGrace) {
   EXPECT_EQ(dispatches[0].machine, machineId('2'));
 }
 
-TEST_F(EngineTest, UnknownUnitsAnAgentHoldsAreStopped) {
+// A unit the scheduler never submitted is someone else's: left alone. Submitting and destroying
+// it is how an operator has the scheduler remove it.
+TEST_F(EngineTest, UnknownUnitsAnAgentHoldsAreLeftAloneUntilSubmittedAndDestroyed) {
   agents_[machineId('1')]["stale.service"] = {"stale.service", TargetState::launched, "", "h"};
   up('1');
+  run();
+  EXPECT_EQ(heldBy("stale.service"), "1");
+  engine_.submit("stale.service", service(), false);
+  engine_.destroy("stale.service");
   run();
   EXPECT_EQ(heldBy("stale.service"), "");
 }
@@ -192,13 +264,12 @@ TEST_F(EngineTest, RestartedAgentThatForgotItsDesiredStateIsToldAgainOrCleanedUp
                      {"gone.service", std::nullopt, "abc", "loaded", "active", "running", "j"}},
                     now_);
   run();
+  // gone.service was never submitted here: not this scheduler's to remove.
   ASSERT_EQ(last_.size(), 1u);
-  ASSERT_EQ(last_[0].units.size(), 2u);
-  EXPECT_EQ(last_[0].units[0].name, "gone.service");
-  EXPECT_EQ(last_[0].units[0].state, TargetState::inactive);
-  EXPECT_EQ(last_[0].units[1].name, "kept.service");
-  EXPECT_EQ(last_[0].units[1].state, TargetState::launched);
-  EXPECT_EQ(last_[0].units[1].hash, kept.hash);
+  ASSERT_EQ(last_[0].units.size(), 1u);
+  EXPECT_EQ(last_[0].units[0].name, "kept.service");
+  EXPECT_EQ(last_[0].units[0].state, TargetState::launched);
+  EXPECT_EQ(last_[0].units[0].hash, kept.hash);
 }
 
 TEST_F(EngineTest, BadRequestsAreRefusedWithTheReasonAndChangeNothing) {
