@@ -135,12 +135,7 @@ void ReconcileRunner::pass() {
     observe(name);
 
   auto tasks = reconciler::reconcile(desired_, observed);
-  // Inactive units that are gone need no memory.
-  const auto forgotten = std::erase_if(desired_, [&](const auto& entry) {
-    return entry.second.state == reconciler::DesiredUnit::TargetState::inactive &&
-           !installed_hashes_.contains(entry.first);
-  });
-  if (forgotten > 0) store_.saveDesired(desired_);
+  forgetRemoved();
   if (tasks.empty()) return;
   running_ = true;
   auto later = std::vector<Task>(std::stable_partition(tasks.begin(), tasks.end(), isFirstPhase),
@@ -149,10 +144,20 @@ void ReconcileRunner::pass() {
   runTasks(std::move(tasks), [this, later = std::move(later)]() mutable {
     runTasks(std::move(later), [this] {
       running_ = false;
+      forgetRemoved();
       if (on_pass_done_) on_pass_done_();
       if (std::exchange(again_, false)) trigger();
     });
   });
+}
+
+void ReconcileRunner::forgetRemoved() {
+  // Inactive units that are gone need no memory, and are no longer the agent's to report.
+  const auto forgotten = std::erase_if(desired_, [&](const auto& entry) {
+    return entry.second.state == reconciler::DesiredUnit::TargetState::inactive &&
+           !installed_hashes_.contains(entry.first);
+  });
+  if (forgotten > 0) store_.saveDesired(desired_);
 }
 
 void ReconcileRunner::runTasks(std::vector<Task> tasks, std::function<void()> then) {
@@ -180,7 +185,8 @@ void ReconcileRunner::runTask(const Task& task, std::function<void()> done) {
           spdlog::warn("reconciler: {}", *error);
         } else {
           installed_hashes_.erase(name);
-          if (!desired_.contains(name)) watcher_.unwatch(name);
+          // Gone: its last state came before unit_removed, and nothing follows it.
+          watcher_.unwatch(name);
           if (on_removed_) on_removed_(name);
         }
         done();

@@ -61,6 +61,7 @@ class ReconcileRunner {
 
  private:
   void pass();
+  void forgetRemoved();
   void runTasks(std::vector<reconciler::Task> tasks, std::function<void()> then);
   void runTask(const reconciler::Task& task, std::function<void()> done);
   void armSafetyTimer();

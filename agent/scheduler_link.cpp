@@ -9,6 +9,7 @@
 
 #include "agent/constraints/constraints.hpp"
 #include "agent/containers.hpp"
+#include "common/token_file.hpp"
 #include "systemd/unit_file.hpp"
 #include "systemd/unit_name.hpp"
 
@@ -29,17 +30,6 @@ std::vector<link::JournalLine> toLines(const std::vector<systemd::JournalEntry>&
   for (const auto& entry : entries)
     lines.push_back({entry.usec, entry.priority, entry.message});
   return lines;
-}
-
-std::string readToken(const std::filesystem::path& file) {
-  if (file.empty()) return {};
-  std::ifstream in(file);
-  if (!in) throw std::runtime_error("cannot read the token file " + file.string());
-  std::string token;
-  std::getline(in, token);
-  while (!token.empty() && (token.back() == '\r' || token.back() == ' '))
-    token.pop_back();
-  return token;
 }
 
 TargetState targetOf(link::DesiredState state) {
@@ -70,7 +60,7 @@ SchedulerLink::SchedulerLink(boost::asio::any_io_executor executor, const config
   state_ = {SchedulerState::Phase::connecting, url_, {}, {}};
   link::SessionOptions options;
   options.url = *config.scheduler;
-  options.token = readToken(config.token_file);
+  if (!config.token_file.empty()) options.token = readTokenFile(config.token_file);
   options.ca_file = config.ca_file;
   options.cert_file = config.cert_file;
   options.key_file = config.key_file;

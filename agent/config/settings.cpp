@@ -10,6 +10,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "common/token_file.hpp"
 #include "systemd/timespan.hpp"
 
 namespace deckhand::config {
@@ -66,17 +67,11 @@ void checkReadable(const std::filesystem::path& path) {
 // The token is a credential: a copy readable by every user on the node would be handed to any
 // of them, so such a file is refused rather than used.
 void checkPrivate(const std::filesystem::path& path) {
-  checkReadable(path);
   if (path.empty()) return;
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) {
-    reject(path.string(), std::string("cannot read: ") + std::strerror(errno));
-  }
-  if ((info.st_mode & S_IROTH) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
-    reject(path.string(), std::string("is readable by every user (mode ") + mode +
-                              "); the token is a secret: chmod 600 it (or 640 for a group)");
+  try {
+    readTokenFile(path);
+  } catch (const TokenFileError& error) {
+    throw std::invalid_argument(error.what());
   }
 }
 

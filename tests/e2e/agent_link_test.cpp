@@ -48,6 +48,19 @@ TEST_F(AgentLinkTest, DesiredUnitIsRunReportedAndRemoved) {
     return m.at("name").as_string() == "web.service";
   })) << agent_->output();
   EXPECT_EQ(sandbox_->systemctl({"show", "-P", "LoadState", "web.service"}), "not-found");
+
+  // Removed means gone: no report of the unit follows its unit_removed.
+  std::this_thread::sleep_for(300ms);
+  const auto units = queryUnits();
+  ASSERT_TRUE(units);
+  EXPECT_TRUE(units->empty()) << json::serialize(*units);
+  bool removed = false;
+  for (const auto& frame : peer_.messages()) {
+    if (isType(frame, "unit_removed")) removed = true;
+    if (removed && isType(frame, "unit")) {
+      ADD_FAILURE() << "reported after its removal: " << frame.text;
+    }
+  }
 }
 
 TEST_F(AgentLinkTest, UnitThatCannotRunHereIsRefusedWithTheReason) {

@@ -85,7 +85,9 @@ TEST(AgentCommandLine, EachBadConfigurationIsOneLineAndExitCodeTwo) {
   } cases[] = {
       {{"--config", unknown_key}, {}, unknown_key + ":3: unknown setting Colour= in [Agent]"},
       {{"--config", bad_url}, {}, bad_url + ":2: [Scheduler] URL: \"http://sched/\""},
-      {{"--config", unreadable}, {}, unreadable + ":2: [Scheduler] TokenFile: \"/nonexistent/t\""},
+      {{"--config", unreadable},
+       {},
+       unreadable + ":2: [Scheduler] TokenFile: cannot read a token from /nonexistent/t"},
       {{"--config", duplicate}, {}, duplicate + ":2: [Machine] Metadata"},
       {{"--config", folder.write("ok.conf", "")},
        {{"DECKHAND_METADATA", "a=1 b=2"}},

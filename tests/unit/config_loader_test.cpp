@@ -227,7 +227,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "[Scheduler]\nTokenFile=/nonexistent/token\n",
                 {},
                 {},
-                {"FILE:2: [Scheduler] TokenFile: \"/nonexistent/token\": cannot read"}},
+                {"FILE:2: [Scheduler] TokenFile: cannot read a token from /nonexistent/token"}},
         BadCase{"RelativeTokenFile",
                 "[Scheduler]\nTokenFile=token\n",
                 {},
