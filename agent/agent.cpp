@@ -179,6 +179,8 @@ void Agent::start() {
 }
 
 void Agent::systemdReady(const std::string& version) {
+  // Every unit has just been read: thousands of replies' worth of heap is free again.
+  heap_trimmer_.trimNow();
   facts_.systemd_version = version;
   spdlog::info("connected to systemd {} on the system bus at {}; watching {} units", version,
                link_.address(), watcher_.size());

@@ -14,4 +14,9 @@ void HeapTrimmer::workEnded() {
   });
 }
 
+void HeapTrimmer::trimNow() {
+  timer_.cancel();
+  malloc_trim(0);
+}
+
 }  // namespace deckhand

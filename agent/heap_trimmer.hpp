@@ -17,6 +17,8 @@ class HeapTrimmer {
 
   // Work just ended: trim once no other work has ended for kQuiet.
   void workEnded();
+  // A burst is known to be over (a full read of the units from systemd): trim now.
+  void trimNow();
 
  private:
   boost::asio::steady_timer timer_;
