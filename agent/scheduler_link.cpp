@@ -192,7 +192,7 @@ std::optional<ProtocolError> SchedulerLink::checkConstraints(
 
 void SchedulerLink::handle(link::DesiredRequest& request) {
   auto pending =
-      std::make_shared<PendingDesired>(PendingDesired{std::move(request), connection_, 0});
+      std::make_shared<PendingDesired>(PendingDesired{std::move(request), connection_, false});
   desired_queue_.push_back(pending);
   // A unit the agent does not know must not be on the machine already: one listing checks them.
   std::vector<std::string> unknown;
@@ -203,7 +203,7 @@ void SchedulerLink::handle(link::DesiredRequest& request) {
     }
   }
   if (!unknown.empty()) {
-    pending->reads = 1;
+    pending->checking = true;
     std::set<std::string> checked(unknown.begin(), unknown.end());
     watcher_.listNow(std::move(unknown), [this, pending, checked = std::move(checked)](
                                              const auto& error, const auto& listed) {
@@ -222,7 +222,7 @@ void SchedulerLink::handle(link::DesiredRequest& request) {
                   "not own");
         }
       }
-      pending->reads = 0;
+      pending->checking = false;
       applyReadyDesired();
     });
   }
@@ -230,7 +230,7 @@ void SchedulerLink::handle(link::DesiredRequest& request) {
 }
 
 void SchedulerLink::applyReadyDesired() {
-  while (!desired_queue_.empty() && desired_queue_.front()->reads == 0) {
+  while (!desired_queue_.empty() && !desired_queue_.front()->checking) {
     const auto pending = desired_queue_.front();
     desired_queue_.pop_front();
     applyDesired(pending->request, pending->connection);

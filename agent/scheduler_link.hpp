@@ -110,7 +110,7 @@ class SchedulerLink {
   struct PendingDesired {
     link::DesiredRequest request;
     std::uint64_t connection = 0;
-    std::size_t reads = 0;  // listings still due from systemd
+    bool checking = false;  // its new units are being looked up in systemd
   };
   std::deque<std::shared_ptr<PendingDesired>> desired_queue_;
   std::size_t in_flight_ = 0;     // requests waiting for systemd

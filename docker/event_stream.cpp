@@ -1,5 +1,6 @@
 #include "docker/event_stream.hpp"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -22,7 +23,10 @@ namespace http = beast::http;
 using Socket = asio::local::stream_protocol;
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::chrono::seconds kRetryDelay(1);
+// Retries double from the first delay up to the last: an engine that is down for good (no Docker
+// on this node) costs a connect attempt every few seconds, not a polling loop.
+constexpr std::chrono::seconds kFirstRetryDelay(1);
+constexpr std::chrono::seconds kLastRetryDelay(16);
 constexpr std::chrono::seconds kConnectTimeout(10);
 constexpr std::size_t kMaxLineBytes = 1024UL * 1024;
 
@@ -42,6 +46,7 @@ struct EventStream::Core : std::enable_shared_from_this<Core> {
   std::optional<beast::basic_stream<Socket>> stream;
   bool stopped = false;
   std::int64_t last_event_nano = 0;
+  std::chrono::seconds retry_delay = kFirstRetryDelay;
 
   std::string eventsTarget() const {
     boost::json::object filters;
@@ -96,6 +101,7 @@ struct EventStream::Core : std::enable_shared_from_this<Core> {
     }
     stream->expires_never();
     if (stopped) co_return;
+    retry_delay = kFirstRetryDelay;
     handlers.on_connected(engine.apiVersion());
 
     std::string pending;
@@ -134,7 +140,8 @@ struct EventStream::Core : std::enable_shared_from_this<Core> {
       stream.reset();
       if (stopped) break;
       handlers.on_lost(why);
-      retry.expires_after(kRetryDelay);
+      retry.expires_after(retry_delay);
+      retry_delay = std::min(retry_delay * 2, kLastRetryDelay);
       co_await retry.async_wait(kUseTuple);
     }
   }

@@ -312,12 +312,16 @@ TEST_F(ContainerTest, ALaterRequestWinsOverOneStillBeingChecked) {
   EXPECT_TRUE(removed->at("ok").as_bool());
   // Whichever order the engine's answers and the second request meet in, the end is the same:
   // no unit, no container (a launch applied after the removal would stay).
+  // A stop that meets the container still being created waits for the unit's TimeoutStopSec
+  // (stop_timeout + 30 s): docker run's client loses a SIGTERM that comes before its container
+  // runs. Slow, but the end is the same.
   const std::string unit = "deckhand-" + late + ".service";
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
   bool gone = false;
-  for (int i = 0; i < 200 && !gone; ++i) {
+  while (!gone && std::chrono::steady_clock::now() < deadline) {
     gone = sandbox_->systemctl({"show", "-P", "LoadState", unit}) == "not-found" &&
            docker({"inspect", late}).exit_code != 0;
-    if (!gone) std::this_thread::sleep_for(100ms);
+    if (!gone) std::this_thread::sleep_for(200ms);
   }
   EXPECT_TRUE(gone) << agent_->output();
   std::this_thread::sleep_for(500ms);
