@@ -2,7 +2,11 @@
 // lost, none is started twice (InvocationID, and a start counter the units keep themselves), and
 // that the agent's report ends equal to systemd's view.
 
+#include <filesystem>
+#include <iostream>
+
 #include "tests/e2e/agent_fixture.hpp"
+#include "tests/harness/veth_link.hpp"
 
 namespace deckhand::test {
 namespace {
@@ -239,6 +243,90 @@ TEST_F(AgentFaultsTest, CorruptStateFileIsSetAsideAndTheSchedulerAskedAgain) {
   const auto next = helloOf(3);
   ASSERT_TRUE(next) << output();
   EXPECT_TRUE(next->at("lost_state").as_array().empty());
+}
+
+// The sandbox has a network of its own, linked to the host, where the test scheduler listens, by a
+// veth pair: setting the sandbox's end down is a pulled cable on the node.
+class AgentNetworkCutTest : public AgentFaultsTest {
+ protected:
+  static constexpr auto kLivenessTimeout = 3s;  // 3 heartbeats of 1 s (startAgent)
+
+  SandboxOptions sandboxOptions() const override {
+    return {.hostname = "e2e-node", .private_network = true};
+  }
+
+  void beforeAgentStarts() override {
+    link_.emplace();
+    link_->plugInto(*sandbox_);
+    peer_.moveTo(link_->hostAddress());
+    // The shipped policy lets busctl inside read the agent's ConnectionState.
+    const char* source_root = std::getenv("SOURCE_ROOT");
+    std::filesystem::copy_file(std::string(source_root != nullptr ? source_root : ".") +
+                                   "/packaging/org.deckhand.Agent1.conf",
+                               sandbox_->root() / "run/dbus/system.d/org.deckhand.Agent1.conf");
+    sandbox_->exec({"busctl", "call", "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus", "ReloadConfig"});
+  }
+
+  void TearDown() override {
+    AgentFaultsTest::TearDown();  // the sandbox, and its namespace with the link's end
+    link_.reset();                // the pair, if the kernel had not removed it yet
+  }
+
+  std::string connectionState() const {
+    const auto answer =
+        sandbox_->exec({"busctl", "--json=short", "get-property", "org.deckhand.Agent1",
+                        "/org/deckhand/Agent1", "org.deckhand.Agent1", "ConnectionState"});
+    if (answer.exit_code != 0) return "(busctl failed: " + answer.err + ")";
+    return std::string(json::parse(answer.out).at("data").as_string());
+  }
+
+  std::optional<VethLink> link_;
+};
+
+TEST_F(AgentNetworkCutTest, LinkDownPastTheLivenessTimeoutThenUpLosesNothing) {
+  const auto before = launched(3);
+  ASSERT_TRUE(waitUntil([&] { return connectionState() == "connected"; })) << connectionState();
+
+  const auto cut_at = std::chrono::steady_clock::now();
+  link_->setSandboxEndUp(false);
+  // No error reaches the agent's socket: only its liveness timeout can tell.
+  ASSERT_TRUE(waitUntil([&] { return connectionState() != "connected"; })) << output();
+  const auto noticed_after = std::chrono::steady_clock::now() - cut_at;
+  std::cout << "cut noticed after " << noticed_after / 1ms << " ms (liveness timeout "
+            << kLivenessTimeout / 1ms << " ms)\n";
+  EXPECT_LE(noticed_after, kLivenessTimeout + 2s);  // slack for a busy machine and the polling
+  EXPECT_THAT(output(), HasSubstr("heard nothing from the scheduler"));
+
+  // Something changes on the node while it is cut off: the next hello has to tell.
+  const auto set =
+      sandbox_->exec({"busctl", "call", "org.deckhand.Agent1", "/org/deckhand/Agent1",
+                      "org.deckhand.Agent1", "SetMetadata", "a{ss}", "1", "cut", "during"});
+  ASSERT_EQ(set.exit_code, 0) << set.err;
+  // Down for twice the liveness timeout, and nothing got through meanwhile.
+  std::this_thread::sleep_until(cut_at + 2 * kLivenessTimeout);
+  EXPECT_EQ(peer_.connections(), 1);
+  link_->setSandboxEndUp(true);
+
+  // Back: a new connection and a full snapshot, every unit as it was.
+  const auto hello = helloOf(2, 60s);
+  ASSERT_TRUE(hello) << output();
+  const auto& metadata = hello->at("machine").at("metadata").as_object();
+  EXPECT_TRUE(metadata.contains("cut") && metadata.at("cut") == "during")
+      << json::serialize(metadata);
+  ASSERT_EQ(hello->at("units").as_array().size(), 3u);
+  for (const auto& value : hello->at("units").as_array()) {
+    const auto& unit = value.as_object();
+    const std::string unit_name(unit.at("name").as_string());
+    EXPECT_EQ(unit.at("desired").as_string(), "launched") << unit_name;
+    EXPECT_EQ(unit.at("active_state").as_string(), "active") << unit_name;
+    EXPECT_EQ(unit.at("invocation_id").as_string(), before.at(unit_name)) << unit_name;
+  }
+  EXPECT_TRUE(waitUntil([&] { return connectionState() == "connected"; })) << connectionState();
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(invocations(3), before);
+  expectStartedOnce(3);
+  expectReportEqualsSystemd(names(3));
 }
 
 }  // namespace

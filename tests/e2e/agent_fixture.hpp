@@ -84,14 +84,16 @@ class AgentTest : public ::testing::Test {
  protected:
   void SetUp() override {
     DECKHAND_REQUIRE_ROOT();
-    SandboxOptions options;
-    options.hostname = "e2e-node";
-    sandbox_.emplace(options);
+    sandbox_.emplace(sandboxOptions());
     agent_path_ = sandbox_->installFile(agentBinary());
+    beforeAgentStarts();
     startAgent();
     hello_ = waitFor("hello");
     ASSERT_TRUE(hello_) << agent_->output();
   }
+
+  virtual SandboxOptions sandboxOptions() const { return {.hostname = "e2e-node"}; }
+  virtual void beforeAgentStarts() {}  // the sandbox is up, the peer listening
 
   void TearDown() override {
     agent_.reset();

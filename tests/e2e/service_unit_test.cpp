@@ -160,7 +160,7 @@ TEST_F(ServiceUnitTest, StoppingTheAgentLeavesItsUnitsRunning) {
   const auto web_pid = property("MainPID", "web.service");
 
   sandbox_->systemctl({"stop", "deckhand.service"});
-  EXPECT_EQ(property("ActiveState"), "inactive");
+  EXPECT_EQ(property("ActiveState"), "inactive") << journal();
   EXPECT_EQ(property("ActiveState", "web.service"), "active");
   EXPECT_EQ(property("MainPID", "web.service"), web_pid);
   EXPECT_THAT(journal(), HasSubstr("the units deckhand manages keep running"));

@@ -2,18 +2,20 @@
 # sandbox.sh: a real systemd 252 as PID 1, with its own D-Bus system bus and journald, in private
 # PID + mount + UTS namespaces. Integration tests boot one per test and talk to it like to a node.
 #
-#   sandbox.sh start [--docker] [--machine-id HEX32] [--hostname NAME]
+#   sandbox.sh start [--docker] [--private-network] [--machine-id HEX32] [--hostname NAME]
 #       Boots one and prints SANDBOX_PID=, SANDBOX_ROOT=, DBUS_SYSTEM_BUS_ADDRESS=, SANDBOX_LOG=.
 #       --docker      the host's /run/docker.sock is visible inside
+#       --private-network  a network namespace of its own, with only loopback (up): a test links
+#                     it to the host, e.g. by a veth pair, and can cut that link
 #       --machine-id  /etc/machine-id inside reads HEX32 (default: a fresh random one)
 #       --hostname    the sandbox's host name (default: the host's /etc/hostname)
 #   sandbox.sh exec PID COMMAND...   runs COMMAND inside (its /run, /tmp, bus, PID space, hostname)
 #   sandbox.sh stop PID              kills it and every process in it, waits, removes its log
 #
-# Needs root. Private to a sandbox: /run, /tmp, /var/tmp, the host name, the PID space. The rest of
-# the file system (/etc, /usr, /var/lib, ...) and the network are the host's: units started inside
-# can change them, so tests use throwaway paths (and separate network namespaces where they need
-# separate hosts).
+# Needs root. Private to a sandbox: /run, /tmp, /var/tmp, the host name, the PID space (and the
+# network with --private-network). The rest of the file system (/etc, /usr, /var/lib, ...) and by
+# default the network are the host's: units started inside can change them, so tests use
+# throwaway paths.
 #
 # Why it is built this way (each point was learned by breaking a machine):
 # - systemd's stock units must never run here: systemd-tmpfiles-setup empties the host's /tmp
@@ -154,6 +156,9 @@ boot() {
   umount $old_run
   rmdir $old_run
 
+  # A private network namespace starts with loopback down.
+  [[ $SANDBOX_NETWORK == private ]] && ip link set dev lo up
+
   if [[ -n $SANDBOX_HOSTNAME ]]; then
     # systemd sets the host name from /etc/hostname while it boots.
     echo "$SANDBOX_HOSTNAME" >/run/hostname
@@ -198,10 +203,11 @@ wait_for_bus() { # ADDRESS
 }
 
 start() {
-  SANDBOX_DOCKER=0 SANDBOX_MACHINE_ID="" SANDBOX_HOSTNAME=""
+  SANDBOX_DOCKER=0 SANDBOX_NETWORK=host SANDBOX_MACHINE_ID="" SANDBOX_HOSTNAME=""
   while (($#)); do
     case $1 in
       --docker) SANDBOX_DOCKER=1 ;;
+      --private-network) SANDBOX_NETWORK=private ;;
       --machine-id)
         SANDBOX_MACHINE_ID=${2:-}
         shift
@@ -216,12 +222,13 @@ start() {
     esac
     shift
   done
-  export SANDBOX_DOCKER SANDBOX_MACHINE_ID SANDBOX_HOSTNAME
+  export SANDBOX_DOCKER SANDBOX_NETWORK SANDBOX_MACHINE_ID SANDBOX_HOSTNAME
 
-  local log launcher pid address
+  local log launcher pid address namespaces=(--pid --fork --mount --mount-proc --uts)
+  [[ $SANDBOX_NETWORK == private ]] && namespaces+=(--net)
   log=$(mktemp /var/tmp/deckhand-sandbox.XXXXXX.log)
   # setsid: the sandbox must not get the caller's terminal signals.
-  setsid unshare --pid --fork --mount --mount-proc --uts bash "$SELF" __boot </dev/null >"$log" 2>&1 &
+  setsid unshare "${namespaces[@]}" bash "$SELF" __boot </dev/null >"$log" 2>&1 &
   launcher=$!
   pid=$(wait_for_systemd "$launcher")
   address=unix:path=/proc/$pid/root/run/dbus/system_bus_socket
@@ -249,7 +256,11 @@ exec_inside() {
   # Programs inside find the sandbox's bus at the default path; the outside address (through
   # /proc/PID/root) means nothing in the sandbox's own /proc.
   unset DBUS_SYSTEM_BUS_ADDRESS
-  exec nsenter --target "$pid" --mount --pid --uts -- "$@"
+  local namespaces=(--mount --pid --uts)
+  # A sandbox started with --private-network: COMMAND shares its network, as a unit would. Any
+  # other sandbox leaves the caller's network alone.
+  [[ $(readlink "/proc/$pid/ns/net") != $(readlink /proc/1/ns/net) ]] && namespaces+=(--net)
+  exec nsenter --target "$pid" "${namespaces[@]}" -- "$@"
 }
 
 stop() {

@@ -141,6 +141,14 @@ void SchedulerPeer::stop() {
   impl_->onThread([this] { impl_->stopAll(); });
 }
 
+void SchedulerPeer::moveTo(const std::string& address) {
+  impl_->onThread([&] {
+    impl_->stopAll();
+    impl_->options_.address = address;
+    impl_->listen();
+  });
+}
+
 std::uint16_t SchedulerPeer::port() const {
   const std::lock_guard lock(impl_->mutex_);
   return impl_->port_;

@@ -59,6 +59,9 @@ class SchedulerPeer {
   void start();  // listens again, on the same port
   // Closes the listener and drops every connection without a close frame; ends any silence.
   void stop();
+  // Listens on another local address from now on, same port (say the host end of a veth pair,
+  // which exists only once the test made it); drops every connection, as stop() does.
+  void moveTo(const std::string& address);
   std::uint16_t port() const;
   std::string url() const;  // ws://ADDRESS:PORT/v1/agent, or wss://
 

@@ -24,6 +24,7 @@ void stopSandbox(pid_t pid) {
 SystemdSandbox::SystemdSandbox(const SandboxOptions& options) {
   std::vector<std::string> args = {"start"};
   if (options.docker) args.push_back("--docker");
+  if (options.private_network) args.push_back("--private-network");
   if (!options.machine_id.empty()) args.insert(args.end(), {"--machine-id", options.machine_id});
   if (!options.hostname.empty()) args.insert(args.end(), {"--hostname", options.hostname});
 

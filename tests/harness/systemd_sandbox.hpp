@@ -21,6 +21,9 @@ struct SandboxOptions {
   std::string machine_id{};  // 32 lowercase hex digits; empty: a random one
   std::string hostname{};    // empty: the host's /etc/hostname
   bool docker = false;       // the host's /run/docker.sock is visible inside
+  // A network namespace of its own with only loopback; exec() runs commands in it. A test links
+  // it to the host (VethLink) and can cut that link.
+  bool private_network = false;
 };
 
 class SystemdSandbox {

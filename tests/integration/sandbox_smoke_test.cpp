@@ -1,10 +1,12 @@
 // The systemd sandbox is a real systemd with a real bus: units start and stop over D-Bus, the
-// node identity options show inside, and the host's /tmp survives it.
+// node identity options show inside, the host's /tmp survives it, and a private network is
+// private, linked to the host by a veth pair that goes away with the sandbox.
 #include <gtest/gtest.h>
 #include <sdbus-c++/sdbus-c++.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +14,7 @@
 #include <thread>
 
 #include "tests/harness/systemd_sandbox.hpp"
+#include "tests/harness/veth_link.hpp"
 
 namespace deckhand::test {
 namespace {
@@ -160,6 +163,43 @@ TEST(SandboxSmokeTest, KeepsTheHostTmpApart) {
     EXPECT_TRUE(std::filesystem::exists(marker.path())) << "booting emptied the host's /tmp";
   }
   EXPECT_TRUE(std::filesystem::exists(marker.path())) << "stopping emptied the host's /tmp";
+}
+
+TEST(SandboxSmokeTest, PrivateNetworkHasOnlyLoopbackAndExecRunsInIt) {
+  DECKHAND_REQUIRE_ROOT();
+  SystemdSandbox sandbox({.private_network = true});
+  const ProcessResult links = sandbox.exec({"ip", "-o", "link", "show"});
+  ASSERT_EQ(links.exit_code, 0) << links.err;
+  EXPECT_EQ(std::count(links.out.begin(), links.out.end(), '\n'), 1) << links.out;
+  EXPECT_NE(links.out.find("lo: <LOOPBACK,UP"), std::string::npos) << links.out;
+  EXPECT_NE(trim(sandbox.exec({"readlink", "/proc/self/ns/net"}).out),
+            std::filesystem::read_symlink("/proc/self/ns/net").string());
+}
+
+TEST(SandboxSmokeTest, VethLinkCanBeCutAndGoesWithTheSandbox) {
+  DECKHAND_REQUIRE_ROOT();
+  VethLink link;
+  const auto route_to_host = [&](const SystemdSandbox& sandbox) {
+    return sandbox.exec({"ip", "route", "get", link.hostAddress()}).exit_code == 0;
+  };
+  {
+    SystemdSandbox sandbox({.private_network = true});
+    link.plugInto(sandbox);
+    const ProcessResult address = sandbox.exec({"ip", "-o", "-4", "address", "show"});
+    EXPECT_NE(address.out.find(link.sandboxAddress() + "/30"), std::string::npos) << address.out;
+    EXPECT_TRUE(route_to_host(sandbox));
+    link.setSandboxEndUp(false);
+    EXPECT_FALSE(route_to_host(sandbox)) << "the link is down";
+    link.setSandboxEndUp(true);
+    EXPECT_TRUE(route_to_host(sandbox));
+  }
+  // The sandbox's namespace took its end, and the kernel the pair with it.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (run({"ip", "link", "show", "dev", link.hostEnd()}).exit_code == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_NE(run({"ip", "link", "show", "dev", link.hostEnd()}).exit_code, 0);
 }
 
 }  // namespace
