@@ -71,6 +71,19 @@ class UnitsTest : public ::testing::Test {
     return result.value_or("timed out");
   }
 
+  // Installs prefix0.service … prefix<count-1>.service in one turn, as a desired batch does.
+  void installTogether(const std::string& prefix, int count, const std::string& text) {
+    int installed = 0;
+    for (int i = 0; i < count; ++i) {
+      units_->install(prefix + std::to_string(i) + ".service", text,
+                      [&](const std::optional<std::string>& error) {
+                        EXPECT_EQ(error, std::nullopt);
+                        ++installed;
+                      });
+    }
+    ASSERT_TRUE(runUntil([&] { return installed == count; }, 20s)) << "installing " << prefix;
+  }
+
   std::optional<std::string> remove(const std::string& name) {
     std::optional<std::optional<std::string>> result;
     units_->remove(name, [&](const std::optional<std::string>& error) { result = error; });

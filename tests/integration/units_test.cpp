@@ -163,21 +163,10 @@ TEST_F(UnitsTest, AUnitRemovedAndInstalledAgainRunsItsNewText) {
 }
 
 TEST_F(UnitsTest, ChangesRequestedTogetherShareOneReload) {
-  const auto installAll = [&](const std::string& text) {
-    int installed = 0;
-    for (int i = 0; i < 20; ++i) {
-      units_->install("batch" + std::to_string(i) + ".service", text,
-                      [&](const std::optional<std::string>& error) {
-                        EXPECT_EQ(error, std::nullopt);
-                        ++installed;
-                      });
-    }
-    ASSERT_TRUE(runUntil([&] { return installed == 20; }, 20s));
-  };
-  installAll(kSleeper);
+  installTogether("batch", 20, kSleeper);
   const std::size_t reloads_before = units_->reloadsDone();
   // systemd holds these now: a new text needs a reload, one for them all.
-  installAll("[Service]\nExecStart=/bin/sleep 301\n");
+  installTogether("batch", 20, "[Service]\nExecStart=/bin/sleep 301\n");
   EXPECT_GE(units_->reloadsDone() - reloads_before, 1u);
   EXPECT_LE(units_->reloadsDone() - reloads_before, 2u);
   EXPECT_EQ(sandbox_->systemctl({"show", "-P", "NeedDaemonReload", "batch19.service"}), "no");
@@ -187,30 +176,14 @@ TEST_F(UnitsTest, ChangesRequestedTogetherShareOneReload) {
 
 TEST_F(UnitsTest, FilesInstalledTogetherShareOneLinkCall) {
   const std::size_t links_before = units_->linkCallsMade();
-  int installed = 0;
-  for (int i = 0; i < 20; ++i) {
-    units_->install("linked" + std::to_string(i) + ".service", kSleeper,
-                    [&](const std::optional<std::string>& error) {
-                      EXPECT_EQ(error, std::nullopt);
-                      ++installed;
-                    });
-  }
-  ASSERT_TRUE(runUntil([&] { return installed == 20; }, 20s));
+  installTogether("linked", 20, kSleeper);
   EXPECT_EQ(units_->linkCallsMade() - links_before, 1u);
   EXPECT_EQ(sandbox_->systemctl({"show", "-P", "LoadState", "linked0.service"}), "loaded");
 }
 
 TEST_F(UnitsTest, InstalledUnitsAreKnownFromOneListingNotReadOneByOne) {
   const std::size_t reads_before = watcher_->unitReadsMade();
-  int installed = 0;
-  for (int i = 0; i < 20; ++i) {
-    units_->install("listed" + std::to_string(i) + ".service", kSleeper,
-                    [&](const std::optional<std::string>& error) {
-                      EXPECT_EQ(error, std::nullopt);
-                      ++installed;
-                    });
-  }
-  ASSERT_TRUE(runUntil([&] { return installed == 20; }, 20s));
+  installTogether("listed", 20, kSleeper);
   bool settled = false;
   watcher_->whenSettled([&] { settled = true; });
   ASSERT_TRUE(runUntil([&] { return settled; }, 10s));
