@@ -266,8 +266,8 @@ int run(const Arguments& args) {
     for (const auto& arg : args.units) {
       auto unit = submitContainer(args, arg);
       if (!args.json) {
-        std::cout << "submitted " << unit.at("name").as_string() << " (container "
-                  << unit.at("container").as_string() << ")\n";
+        std::cout << "submitted " << std::string_view(unit.at("name").as_string()) << " (container "
+                  << std::string_view(unit.at("container").as_string()) << ")\n";
       }
       units.push_back(std::move(unit));
     }

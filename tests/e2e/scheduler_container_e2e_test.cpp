@@ -2,6 +2,7 @@
 // the one agent that matches, through the container request; destroy removes it everywhere. Runs
 // on the host's dockerd (shared by the three agents, each owning only its own containers).
 
+#include <gmock/gmock.h>
 #include <unistd.h>
 
 #include "tests/e2e/scheduler_e2e_fixture.hpp"
@@ -34,6 +35,12 @@ class SchedulerContainerE2eTest : public SchedulerE2eTest {
     while (!out.empty() && out.back() == '\n')
       out.pop_back();
     return out;
+  }
+
+  ProcessResult ctl(std::vector<std::string> args) const {
+    args.insert(args.begin(), {binary("CTL_BINARY", "deckhandctl"), "cluster"});
+    args.insert(args.end(), {"--endpoint", "127.0.0.1:" + std::to_string(api_port_)});
+    return run(args, {}, std::chrono::seconds(90));
   }
 
   std::optional<DockerEngine> engine_;
@@ -87,6 +94,50 @@ TEST_F(SchedulerContainerE2eTest, ContainerRunsOnTheMatchingMachineOnlyAndDestro
     return api("GET", "/v1/units/" + unit + "/states").at("states").as_object().empty();
   })) << json::serialize(api("GET", "/v1/units/" + unit + "/states"));
   EXPECT_TRUE(api("GET", "/v1/units/" + unit).contains("error"));
+}
+
+// deckhandctl: submit-container, then the unit verbs under the generated unit's name. A container
+// whose image the only able machine lacks stays pending with the agent's reason.
+TEST_F(SchedulerContainerE2eTest, DeckhandctlSubmitsStartsListsAndDestroysAContainer) {
+  DockerCli docker(*engine_);
+  const std::string name = "dh-ctl-" + std::to_string(::getpid());
+  const std::string unit = "deckhand-" + name + ".service";
+  ContainerGuard guard(docker, name);
+  const auto spec_file = state_dir_ / (name + ".json");
+  std::ofstream(spec_file) << json::serialize(json::object{
+      {"image", engine_->test_image},
+      {"command", json::array{"sh", "-c", kServe}},
+      {"network", "none"},
+      {"x_fleet", json::array{"MachineMetadata=region=east", "MachineMetadata=disk=ssd"}}});
+  const auto submitted = ctl({"submit-container", spec_file.string()});
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.out << submitted.err;
+  EXPECT_THAT(submitted.out, ::testing::HasSubstr("submitted " + unit + " (container " + name));
+  const auto started = ctl({"start", unit});
+  ASSERT_EQ(started.exit_code, 0) << started.out << started.err << scheduler_->output();
+  EXPECT_EQ(runningOn(unit), "node-a");
+  EXPECT_EQ(runningAs(docker, name), "true " + ids_.at("node-a"));
+  const auto units = ctl({"list-units"});
+  EXPECT_THAT(units.out, ::testing::ContainsRegex(unit + " +" + ids_.at("node-a").substr(0, 8) +
+                                                  "/[^ ]+ +active +running"))
+      << units.out;
+
+  const auto missing_file = state_dir_ / "dh-missing.json";
+  std::ofstream(missing_file) << R"({"name": ")" << name << R"(-missing",)"
+                              << R"( "image": "local/not-here:1", "pull": "never",)"
+                              << R"( "x_fleet": ["MachineMetadata=disk=hdd"]})";
+  ASSERT_EQ(ctl({"submit-container", missing_file.string()}).exit_code, 0);
+  const std::string missing_unit = "deckhand-" + name + "-missing.service";
+  ASSERT_EQ(ctl({"start", missing_unit, "--no-block"}).exit_code, 0);
+  ASSERT_TRUE(eventually([&] {
+    return ctl({"status", missing_unit, "--json"}).out.find("image_missing") != std::string::npos;
+  })) << ctl({"status", missing_unit}).out;
+  EXPECT_EQ(runningOn(missing_unit), "");
+
+  const auto destroyed = ctl({"destroy", unit, missing_unit});
+  ASSERT_EQ(destroyed.exit_code, 0) << destroyed.out << destroyed.err;
+  EXPECT_EQ(runningOn(unit), "");
+  ASSERT_TRUE(eventually([&] { return runningAs(docker, name).empty(); }))
+      << runningAs(docker, name);
 }
 
 TEST_F(SchedulerContainerE2eTest, BadSpecIsRefusedWithTheFieldAndNothingIsSubmitted) {
