@@ -27,8 +27,9 @@ namespace fs = std::filesystem;
 constexpr int kExitFailed = kExitNo;
 
 const std::vector<std::string_view> kVerbs = {
-    "submit",          "load",          "start",  "stop",   "unload", "destroy", "list-units",
-    "list-unit-files", "list-machines", "status", "journal"};
+    "submit",        "load",    "start",      "stop",
+    "unload",        "destroy", "list-units", "list-unit-files",
+    "list-machines", "status",  "journal",    "submit-container"};
 
 class UsageError : public std::invalid_argument {
  public:
@@ -139,6 +140,25 @@ std::string submitIfFile(const Arguments& args, const std::string& arg, bool alw
   return name;
 }
 
+// A container spec file (docs/protocol.md, "Containers"): the container is its "name", or the
+// file's name without .json. Returns the scheduler's answer: its unit, deckhand-NAME.service.
+json::object submitContainer(const Arguments& args, const std::string& arg) {
+  const fs::path path(arg);
+  std::error_code error;
+  auto spec = json::parse(readFile(path), error);
+  if (error || !spec.is_object()) {
+    throw ClusterError(arg + ": not a JSON object; expected a container spec (docs/protocol.md)");
+  }
+  std::string name = path.stem().string();
+  if (const auto* named = spec.as_object().if_contains("name"); named && named->is_string()) {
+    name = std::string(named->get_string());
+  }
+  return callCluster(args.endpoint, "POST", "/v1/containers",
+                     json::serialize(
+                         json::object{{"name", name}, {"spec", spec}, {"replace", args.replace}}))
+      .as_object();
+}
+
 // Forgets each unit, then (unless --no-block) waits until no connected machine holds it. A
 // disconnected machine's copy is removed when it says hello again; that is said, not waited for.
 int destroy(const Arguments& args) {
@@ -241,6 +261,19 @@ int run(const Arguments& args) {
     if (args.json) std::cout << json::serialize(json::object{{"units", units}}) << "\n";
     return 0;
   }
+  if (verb == "submit-container") {
+    json::array units;
+    for (const auto& arg : args.units) {
+      auto unit = submitContainer(args, arg);
+      if (!args.json) {
+        std::cout << "submitted " << std::string_view(unit.at("name").as_string()) << " (container "
+                  << std::string_view(unit.at("container").as_string()) << ")\n";
+      }
+      units.push_back(std::move(unit));
+    }
+    if (args.json) std::cout << json::serialize(json::object{{"units", units}}) << "\n";
+    return 0;
+  }
   if (verb == "load" || verb == "stop") return setTarget(args, "loaded");
   if (verb == "start") return setTarget(args, "launched");
   if (verb == "unload") return setTarget(args, "inactive");
@@ -306,6 +339,9 @@ constexpr const char* kClusterUsage =
     "  --json               JSON instead of tables\n"
     "Verbs:\n"
     "  submit UNITFILE... [--replace]     store units (or templates) without placing them\n"
+    "  submit-container SPEC.json... [--replace]\n"
+    "                                     store Docker containers (docs/protocol.md's spec) as\n"
+    "                                     units deckhand-NAME.service, which the verbs take\n"
     "  load UNIT...                       place and load (files are submitted first)\n"
     "  start UNIT...                      place and run; web@1.service comes from web@.service\n"
     "  stop UNIT...                       stop, keep loaded where placed\n"

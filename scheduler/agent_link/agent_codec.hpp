@@ -88,6 +88,8 @@ AgentMessage decodeAgentMessage(std::string_view frame);
 // units, well under 1 MiB); ids are "PREFIX-N" from next_id.
 std::vector<std::string> encodeDesired(std::span<const UnitOrder> units, const std::string& prefix,
                                        std::uint64_t& next_id, std::vector<std::string>* ids);
+// A container's unit, as docs/protocol.md's container request (its spec only when not inactive).
+std::string encodeContainer(std::string_view id, const UnitOrder& order);
 std::string encodeJournal(std::string_view id, std::string_view name, int lines, bool follow);
 // Stops the journal request target from following.
 std::string encodeCancel(std::string_view id, std::string_view target);

@@ -51,6 +51,14 @@ std::vector<std::string> encodeDesired(std::span<const UnitOrder> units, const s
   return frames;
 }
 
+std::string encodeContainer(std::string_view id, const UnitOrder& order) {
+  auto message = request("container", id);
+  message["name"] = order.container;
+  message["state"] = targetStateName(order.state);
+  if (order.state != TargetState::inactive) message["spec"] = json::parse(order.spec);
+  return json::serialize(message);
+}
+
 std::string encodeJournal(std::string_view id, std::string_view name, int lines, bool follow) {
   auto message = request("journal", id);
   message["name"] = name;

@@ -1,7 +1,10 @@
 // The desired state: units and templates as submitted, their targets, and what a restart keeps.
 
 #include <algorithm>
+#include <boost/json.hpp>
 
+#include "docker/container_spec_json.hpp"
+#include "docker/container_unit.hpp"
 #include "scheduler/engine/engine_state.hpp"
 #include "systemd/unit_file.hpp"
 #include "systemd/unit_name.hpp"
@@ -50,6 +53,36 @@ DesiredUnit Engine::State::parseUnit(const std::string& name, const std::string&
   return unit;
 }
 
+DesiredUnit Engine::State::parseContainer(const std::string& container,
+                                          const std::string& spec) const {
+  std::error_code error;
+  auto value = boost::json::parse(spec, error);
+  if (error || !value.is_object()) {
+    throw EngineError("container " + container + ": the spec must be a JSON object");
+  }
+  auto& object = value.as_object();
+  if (const auto* name = object.if_contains("name"); name == nullptr || name->is_null()) {
+    object["name"] = container;
+  }
+  docker::ContainerUnit generated;
+  try {
+    const auto parsed = docker::containerSpecFromJson(object);
+    if (parsed.name != container) {
+      throw EngineError("container " + container + ": the spec names another container (" +
+                        parsed.name + "); leave spec.name out or make them equal");
+    }
+    // The agent adds its own owner label and Docker socket, so its hash differs from this one;
+    // the [X-Fleet] section, all that placement reads, is the same.
+    generated = docker::containerUnit(parsed);
+  } catch (const docker::ContainerSpecError& spec_error) {
+    throw EngineError("container " + container + ": " + spec_error.what());
+  }
+  auto unit = parseUnit(generated.name, generated.text);
+  unit.container = container;
+  unit.spec = boost::json::serialize(object);
+  return unit;
+}
+
 void Engine::State::forget(const std::string& name) {
   unplaceEverywhere(name);
   unplaced.erase(name);
@@ -58,13 +91,30 @@ void Engine::State::forget(const std::string& name) {
 }
 
 void Engine::submit(const std::string& name, const std::string& text, bool replace) {
-  auto& s = *state_;
-  auto unit = s.parseUnit(name, text);
+  state_->submitParsed(state_->parseUnit(name, text), replace);
+}
+
+std::string Engine::submitContainer(const std::string& container, const std::string& spec,
+                                    bool replace) {
+  auto unit = state_->parseContainer(container, spec);
+  auto name = unit.name;
+  state_->submitParsed(std::move(unit), replace);
+  return name;
+}
+
+void Engine::State::submitParsed(DesiredUnit unit, bool replace) {
+  auto& s = *this;
+  const std::string name = unit.name;
   const bool is_template = systemd::parseManagedUnitName(name).is_template;
   auto& table = is_template ? s.templates : s.units;
   const auto found = table.find(name);
   if (found != table.end()) {
-    if (found->second.hash == unit.hash) return;
+    if (found->second.container != unit.container) {
+      throw EngineError(name + " is already submitted as " +
+                        (unit.container.empty() ? "a container's unit" : "a unit") +
+                        "; destroy it first");
+    }
+    if (found->second.hash == unit.hash && found->second.spec == unit.spec) return;
     if (!replace) {
       throw EngineError(name + " is already submitted with another text (hash " +
                         found->second.hash.substr(0, 12) + ", this one " + unit.hash.substr(0, 12) +
@@ -167,7 +217,7 @@ StoredState Engine::stored() const {
     stored.templates.push_back({name, unit.text, unit.target});
   stored.destroyed.assign(s.destroyed.begin(), s.destroyed.end());
   for (const auto& [name, unit] : s.units) {
-    stored.units.push_back({name, unit.text, unit.target});
+    stored.units.push_back({name, unit.text, unit.target, unit.container, unit.spec});
     const auto placed = s.placements.find(name);
     if (!unit.constraints.global && placed != s.placements.end() && !placed->second.empty()) {
       stored.placements[name] = placed->second.front();
@@ -182,7 +232,9 @@ void Engine::restore(const StoredState& stored) {
     s.templates.emplace(templ.name, s.parseUnit(templ.name, templ.text));
   s.destroyed.insert(stored.destroyed.begin(), stored.destroyed.end());
   for (const auto& stored_unit : stored.units) {
-    auto unit = s.parseUnit(stored_unit.name, stored_unit.text);
+    auto unit = stored_unit.container.empty()
+                    ? s.parseUnit(stored_unit.name, stored_unit.text)
+                    : s.parseContainer(stored_unit.container, stored_unit.spec);
     unit.target = stored_unit.target;
     s.units.insert_or_assign(stored_unit.name, std::move(unit));
     if (stored_unit.target != TargetState::inactive) s.unplaced.insert(stored_unit.name);

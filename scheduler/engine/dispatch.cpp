@@ -62,7 +62,7 @@ Dispatch Engine::State::ordersFor(Machine& machine) {
         held->second.hash == unit.hash) {
       continue;
     }
-    changes.push_back({name, unit.target, unit.text, unit.hash});
+    changes.push_back({name, unit.target, unit.text, unit.hash, unit.container, unit.spec});
     machine.held[name] = {unit.target, unit.hash};
   }
   for (auto& order : peersFirst(std::move(changes), units)) {

@@ -60,6 +60,9 @@ struct UnitOrder {
   TargetState state = TargetState::inactive;
   std::string text;  // normalised; empty for inactive
   std::string hash;
+  // A container's unit goes as a container request with this name and spec (JSON); empty: a unit.
+  std::string container{};
+  std::string spec{};
 };
 
 // Orders for one connected machine, removals first and every MachineOf peer before its follower,
@@ -75,6 +78,8 @@ struct StoredUnit {
   std::string name;
   std::string text;
   TargetState target = TargetState::inactive;
+  std::string container{};  // a container's name and spec (JSON); empty for units
+  std::string spec{};
 };
 struct StoredState {
   std::vector<StoredUnit> templates;
@@ -89,6 +94,7 @@ struct UnitStatus {
   std::string hash;
   TargetState target = TargetState::inactive;
   bool global = false;
+  std::string container;              // the container it runs, for a container's unit
   std::vector<std::string> machines;  // where it is placed
   // machine -> its own report of the unit, for the machines that report it
   std::map<std::string, ReportedUnit> reports;
@@ -122,6 +128,10 @@ class Engine {
   // instantiates foo@1.service from foo@.service when the instance was never submitted. destroy
   // forgets a unit or template. All throw EngineError, changing nothing.
   void submit(const std::string& name, const std::string& text, bool replace);
+  // A Docker container (docs/protocol.md, "Containers"): its spec (a JSON object) becomes the
+  // unit deckhand-NAME.service, placed by the spec's x_fleet constraints like any unit and sent
+  // as a container request. Returns the unit's name, which every other verb takes.
+  std::string submitContainer(const std::string& container, const std::string& spec, bool replace);
   void setTarget(const std::string& name, TargetState target);
   void destroy(const std::string& name);
 

@@ -20,6 +20,9 @@ struct DesiredUnit {
   std::string hash;
   TargetState target = TargetState::inactive;
   constraints::UnitConstraints constraints;
+  // A container's unit: its name and spec (JSON), sent as a container request; empty otherwise.
+  std::string container{};
+  std::string spec{};
 };
 
 // What an agent holds, by the engine's last order or its own report.
@@ -69,6 +72,8 @@ struct Engine::State {
 
   // Desired state.
   DesiredUnit parseUnit(const std::string& name, const std::string& text) const;
+  DesiredUnit parseContainer(const std::string& container, const std::string& spec) const;
+  void submitParsed(DesiredUnit unit, bool replace);
   void forget(const std::string& name);  // unplaces it everywhere
 
   // Machines.

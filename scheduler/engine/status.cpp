@@ -11,6 +11,7 @@ UnitStatus statusOf(const Engine::State& s, const DesiredUnit& unit) {
   status.hash = unit.hash;
   status.target = unit.target;
   status.global = unit.constraints.global;
+  status.container = unit.container;
   if (const auto found = s.placements.find(unit.name); found != s.placements.end()) {
     status.machines = found->second;
   }

@@ -92,6 +92,8 @@ class Api {
     } else if (target.path == "/v1/units" && request.method == "POST") {
       submitMany(bodyObject(request.body));
       respond(jsonReply(200, json::object{{"submitted", submitted_}}));
+    } else if (target.path == "/v1/containers" && request.method == "POST") {
+      respond(jsonReply(200, submitContainer(bodyObject(request.body))));
     } else if (target.path == "/v1/templates" && request.method == "GET") {
       respond(jsonReply(
           200, json::object{{"templates", templatesJson(scheduler_.engine().templates())}}));
@@ -148,6 +150,24 @@ class Api {
 
   // Many units in one request, in order; one that is refused stops the rest, and the error says
   // how many went in before it.
+  json::object submitContainer(const json::object& body) {
+    const auto* spec = body.if_contains("spec");
+    if (spec == nullptr || !spec->is_object()) {
+      throw ApiError(400,
+                     "field \"spec\" is required and must be an object (docs/protocol.md, "
+                     "\"Containers\")");
+    }
+    const auto* replace = body.if_contains("replace");
+    const auto target = body.contains("target") ? std::optional(targetField(body)) : std::nullopt;
+    auto& engine = scheduler_.engine();
+    const auto unit =
+        engine.submitContainer(stringField(body, "name", true), json::serialize(*spec),
+                               replace != nullptr && replace->is_bool() && replace->get_bool());
+    if (target) engine.setTarget(unit, *target);
+    scheduler_.changed();
+    return unitOrTemplate(unit);
+  }
+
   void submitMany(const json::object& body) {
     const auto* units = body.if_contains("units");
     if (units == nullptr || !units->is_array()) {

@@ -36,6 +36,7 @@ json::object unitJson(const UnitStatus& unit) {
                       {"hash", unit.hash},
                       {"target", targetStateName(unit.target)},
                       {"global", unit.global},
+                      {"container", unit.container},
                       {"machines", std::move(machines)},
                       {"states", std::move(states)},
                       {"pending", std::move(pending)},

@@ -134,10 +134,22 @@ void Scheduler::agentClosed(const AgentChannel& channel) {
                    ""});
   }
   std::erase_if(desired_requests_, [&](const auto& entry) { return entry.second == machine; });
+  std::erase_if(container_requests_,
+                [&](const auto& entry) { return entry.second.first == machine; });
   changed();
 }
 
 void Scheduler::onResult(const std::string& machine, const Result& result) {
+  const auto container = container_requests_.find(result.id);
+  if (container != container_requests_.end()) {
+    const auto unit = container->second.second;
+    container_requests_.erase(container);
+    if (result.ok || !result.error) return;
+    spdlog::warn("machine {} refused {}: {}", shortId(machine), unit, result.error->message);
+    engine_.refused(machine, unit, result.error->code + ": " + result.error->message);
+    changed();
+    return;
+  }
   const auto desired = desired_requests_.find(result.id);
   if (desired != desired_requests_.end()) {
     desired_requests_.erase(desired);
@@ -214,9 +226,24 @@ void Scheduler::dispatch(const Dispatch& orders) {
   }
   spdlog::info("machine {}: sending orders for {} units", shortId(orders.machine),
                orders.units.size());
+  std::vector<UnitOrder> units;
+  std::vector<const UnitOrder*> containers;
+  for (const auto& unit : orders.units) {
+    if (unit.container.empty()) {
+      units.push_back(unit);
+    } else {
+      containers.push_back(&unit);
+    }
+  }
   std::vector<std::string> ids;
-  for (auto& frame : encodeDesired(orders.units, "d", next_id_, &ids)) {
+  for (auto& frame : encodeDesired(units, "d", next_id_, &ids)) {
     channel->second->send(std::move(frame));
+  }
+  // Each container goes alone, after the removals; its refusal is its whole result's.
+  for (const auto* container : containers) {
+    const auto id = "c-" + std::to_string(next_id_++);
+    container_requests_[id] = {orders.machine, container->name};
+    channel->second->send(encodeContainer(id, *container));
   }
   for (const auto& id : ids)
     desired_requests_[id] = orders.machine;

@@ -83,6 +83,8 @@ class Scheduler {
   std::map<std::string, std::shared_ptr<AgentChannel>> by_machine_;
   std::uint64_t next_id_ = 1;
   std::map<std::string, std::string> desired_requests_;  // request id -> machine
+  // container request id -> (machine, the container's unit)
+  std::map<std::string, std::pair<std::string, std::string>> container_requests_;
   struct Waiting {
     std::string machine;
     ResultHandler handler;

@@ -27,8 +27,13 @@ std::string errnoText(const std::string& what, const fs::path& path) {
 json::array unitsToJson(const std::vector<StoredUnit>& units) {
   json::array array;
   for (const auto& unit : units) {
-    array.push_back(json::object{
-        {"name", unit.name}, {"text", unit.text}, {"target", targetStateName(unit.target)}});
+    json::object stored{
+        {"name", unit.name}, {"text", unit.text}, {"target", targetStateName(unit.target)}};
+    if (!unit.container.empty()) {
+      stored["container"] = unit.container;
+      stored["spec"] = unit.spec;
+    }
+    array.push_back(std::move(stored));
   }
   return array;
 }
@@ -42,8 +47,15 @@ std::vector<StoredUnit> unitsFromJson(const json::object& object, std::string_vi
     const auto& unit = value.as_object();
     const auto target = targetStateFromName(unit.at("target").as_string());
     if (!target) throw StoreError(origin + ": unknown target state in " + std::string(key));
-    units.push_back({std::string(unit.at("name").as_string()),
-                     std::string(unit.at("text").as_string()), *target});
+    StoredUnit stored;
+    stored.name = std::string(unit.at("name").as_string());
+    stored.text = std::string(unit.at("text").as_string());
+    stored.target = *target;
+    if (const auto* container = unit.if_contains("container")) {
+      stored.container = std::string(container->as_string());
+      stored.spec = std::string(unit.at("spec").as_string());
+    }
+    units.push_back(std::move(stored));
   }
   return units;
 }

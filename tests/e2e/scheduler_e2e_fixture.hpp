@@ -44,7 +44,7 @@ class SchedulerE2eTest : public ::testing::Test {
     for (const auto& [hostname, metadata] : nodes) {
       auto& node = nodes_[hostname];
       node.hostname = hostname;
-      node.sandbox.emplace(SandboxOptions{.hostname = hostname});
+      node.sandbox.emplace(SandboxOptions{.hostname = hostname, .docker = docker_});
       node.agent_path = node.sandbox->installFile(binary("AGENT_BINARY", "deckhand"));
       metadata_[hostname] = metadata;
       startAgent(node);
@@ -168,6 +168,7 @@ class SchedulerE2eTest : public ::testing::Test {
     return hosts;
   }
 
+  bool docker_ = false;  // whether the agents see the host's /run/docker.sock
   std::filesystem::path state_dir_;
   std::uint16_t agent_port_ = 0;
   std::uint16_t api_port_ = 0;

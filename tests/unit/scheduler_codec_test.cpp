@@ -85,6 +85,25 @@ TEST(SchedulerCodec, TheAgentReadsTheSchedulersRequests) {
   EXPECT_EQ(metadata.metadata.at("disk"), "ssd");
 }
 
+TEST(SchedulerCodec, TheAgentReadsTheSchedulersContainerRequests) {
+  UnitOrder order{"deckhand-box.service", TargetState::launched, "", ""};
+  order.container = "box";
+  order.spec = R"({"name":"box","image":"local/busybox:latest","x_fleet":["Global=true"]})";
+  const auto request =
+      std::get<link::ContainerRequest>(link::decodeRequest(encodeContainer("c-3", order)));
+  EXPECT_EQ(request.id, "c-3");
+  EXPECT_EQ(request.name, "box");
+  EXPECT_EQ(request.state, link::DesiredState::launched);
+  ASSERT_TRUE(request.spec);
+  EXPECT_EQ(request.spec->image, "local/busybox:latest");
+  EXPECT_EQ(request.spec->x_fleet, std::vector<std::string>{"Global=true"});
+  order.state = TargetState::inactive;
+  const auto removal =
+      std::get<link::ContainerRequest>(link::decodeRequest(encodeContainer("c-4", order)));
+  EXPECT_EQ(removal.state, link::DesiredState::inactive);
+  EXPECT_FALSE(removal.spec);
+}
+
 TEST(SchedulerCodec, LargeDesiredStatesAreSplitUnderTheFrameLimit) {
   const std::string big =
       "[Service]\nExecStart=/bin/sleep 300\nDescription=" + std::string(100 * 1024, 'x') + "\n";
@@ -122,11 +141,19 @@ TEST(SchedulerStoreFormat, RoundTripsAndRefusesWhatItCannotRead) {
   state.units.push_back({"web@1.service", kText, TargetState::launched});
   state.placements["web@1.service"] = std::string(32, 'b');
   state.destroyed.push_back("old.service");
+  StoredUnit box{"deckhand-box.service", "", TargetState::loaded};
+  box.container = "box";
+  box.spec = R"({"image":"x"})";
+  state.units.push_back(box);
   const auto back = storedStateFromJson(storedStateToJson(state), "test");
+  ASSERT_EQ(back.units.size(), 2u);
+  EXPECT_EQ(back.units[1].container, "box");
+  EXPECT_EQ(back.units[1].spec, box.spec);
+  EXPECT_TRUE(back.units[0].container.empty());
+  state.units.pop_back();
   EXPECT_EQ(back.destroyed, state.destroyed);
   // A file from before destroyed units were kept reads as none pending.
   EXPECT_TRUE(storedStateFromJson(R"({"version":1,"units":[]})", "old.json").destroyed.empty());
-  ASSERT_EQ(back.units.size(), 1u);
   EXPECT_EQ(back.units[0].target, TargetState::launched);
   EXPECT_EQ(back.units[0].text, kText);
   EXPECT_EQ(back.placements, state.placements);
