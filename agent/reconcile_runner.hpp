@@ -1,7 +1,7 @@
 #pragma once
 // Runs the reconciler: holds the desired state the scheduler asked for (kept across scheduler
 // disconnects), asks reconciler::reconcile for a plan, and carries it out through UnitManager in
-// fleet's order: removes and installs together (they share one daemon-reload), then stops,
+// fleet's order: removes and installs together (they share at most one daemon-reload), then stops,
 // restarts and starts. A pass runs when the desired state changes, when systemd comes (back) up,
 // and on a slow safety timer; not on every unit event, so a one-off stop action is not undone at
 // once. Units without a desired state are left alone, also those the agent installed earlier:
