@@ -13,6 +13,8 @@
 #include <thread>
 
 #include "systemd/unit_file.hpp"
+#include "tests/e2e/agent_fixture.hpp"
+#include "tests/harness/docker_cli.hpp"
 #include "tests/harness/docker_engine.hpp"
 #include "tests/harness/process.hpp"
 #include "tests/harness/scheduler_peer.hpp"
@@ -28,30 +30,6 @@ namespace json = boost::json;
 
 // Stops on docker stop's SIGTERM: a shell as PID 1 has no default handler for it.
 constexpr const char* kServe = "trap 'exit 0' TERM; while true; do sleep 1; done";
-
-std::string agentBinary() {
-  const char* path = std::getenv("AGENT_BINARY");
-  return path != nullptr ? path : "deckhand";
-}
-
-json::object parse(const std::string& frame) {
-  return json::parse(frame).as_object();
-}
-
-bool isType(const ReceivedFrame& frame, std::string_view type) {
-  if (frame.binary) return false;
-  try {
-    return parse(frame.text).at("type").as_string() == type;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
-std::string uniqueName(const std::string& purpose) {
-  std::random_device random;
-  return "dh-" + purpose + "-" + std::to_string(::getpid()) + "-" +
-         std::to_string(random() % 1000000);
-}
 
 // A dockerd of this test's own, on a private socket, data root and exec root under /var/lib (which
 // the sandbox shares): it can be restarted without disturbing anyone else's containers. The test

@@ -2,8 +2,11 @@
 // The docker CLI against the test engine, and a guard that removes a container a test named,
 // whether or not the test got that far.
 
+#include <unistd.h>
+
 #include <chrono>
 #include <map>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +15,13 @@
 #include "tests/harness/process.hpp"
 
 namespace deckhand::test {
+
+// A container name no other test run uses: dh-PURPOSE-PID-RANDOM.
+inline std::string uniqueName(const std::string& purpose) {
+  std::random_device random;
+  return "dh-" + purpose + "-" + std::to_string(::getpid()) + "-" +
+         std::to_string(random() % 1000000);
+}
 
 class DockerCli {
  public:

@@ -30,13 +30,8 @@ constexpr const char* kHog =
 using test::ContainerGuard;
 using test::DockerCli;
 using test::run;
+using test::uniqueName;
 using ::testing::HasSubstr;
-
-std::string uniqueName(const std::string& purpose) {
-  std::random_device random;
-  return "deckhand-engine-" + purpose + "-" + std::to_string(::getpid()) + "-" +
-         std::to_string(random() % 1000000);
-}
 
 // Runs one of the client's coroutines to its end on io; rethrows what it threw.
 template <typename T>
@@ -78,6 +73,11 @@ struct Follower {
                 [this](const std::string&) { ++connects; },
                 [this](const std::string& why) { lost.push_back(why); }}) {
     stream.start();
+  }
+  // Runs io until the stream has connected once.
+  bool connected(boost::asio::io_context& io) const {
+    return test::runUntil(
+        io, [&] { return connects == 1; }, 30s);
   }
   // The state seen for name so far; empty when none.
   ContainerState state(const std::string& name) const {
@@ -148,8 +148,7 @@ TEST(DockerEngineTest, EventsReportACrashWithItsExitCodeAndInspectAgrees) {
   const ContainerGuard container(docker, uniqueName("crash"));
   boost::asio::io_context io;
   Follower follower(io, engine_found.socket_path);
-  ASSERT_TRUE(test::runUntil(
-      io, [&] { return follower.connects == 1; }, 30s));
+  ASSERT_TRUE(follower.connected(io));
 
   const auto ran =
       docker({"run", "--detach", "--network", "none", "--name", container.name(), "--label",
@@ -190,8 +189,7 @@ TEST(DockerEngineTest, EventsIgnoreContainersWithoutTheLabel) {
   const ContainerGuard mine(docker, uniqueName("mine"));
   boost::asio::io_context io;
   Follower follower(io, engine_found.socket_path);
-  ASSERT_TRUE(test::runUntil(
-      io, [&] { return follower.connects == 1; }, 30s));
+  ASSERT_TRUE(follower.connected(io));
   ASSERT_EQ(docker({"run", "--rm", "--network", "none", "--name", foreign.name(),
                     engine_found.test_image, "true"})
                 .exit_code,
@@ -211,8 +209,7 @@ TEST(DockerEngineTest, ReportsAnOomKillWithinASmallMemoryLimit) {
   const ContainerGuard container(docker, uniqueName("oom"));
   boost::asio::io_context io;
   Follower follower(io, engine_found.socket_path);
-  ASSERT_TRUE(test::runUntil(
-      io, [&] { return follower.connects == 1; }, 30s));
+  ASSERT_TRUE(follower.connected(io));
   const auto ran = docker({"run", "--detach", "--network", "none", "--name", container.name(),
                            "--label", "deckhand.unit=oom.service", "--memory", "8m",
                            "--memory-swap", "8m", engine_found.test_image, "sh", "-c", kHog});
@@ -239,8 +236,7 @@ TEST(DockerEngineTest, ReportsAHealthCheckTurningUnhealthy) {
   const ContainerGuard container(docker, uniqueName("health"));
   boost::asio::io_context io;
   Follower follower(io, engine_found.socket_path);
-  ASSERT_TRUE(test::runUntil(
-      io, [&] { return follower.connects == 1; }, 30s));
+  ASSERT_TRUE(follower.connected(io));
   // Healthy while /ok exists; the container removes it after 3 s.
   const auto ran =
       docker({"run", "--detach", "--network", "none", "--name", container.name(), "--label",
