@@ -6,6 +6,7 @@
 #include <array>
 #include <boost/asio/post.hpp>
 
+#include "systemd/unit_name.hpp"
 #include "systemd/unit_state_read.hpp"
 
 namespace deckhand::systemd {
@@ -13,6 +14,15 @@ namespace {
 
 bool isService(const std::string& unit) {
   return unit.ends_with(".service");
+}
+
+// A template never runs itself: it is watched as before, not listed as a fresh install.
+bool isTemplate(const std::string& unit) {
+  try {
+    return parseUnitName(unit).is_template;
+  } catch (const UnitNameError&) {
+    return false;
+  }
 }
 
 // What UnitState takes from the Unit interface, read one by one: GetAll there would make systemd
@@ -44,8 +54,7 @@ void UnitWatcher::watch(const std::string& unit) {
 }
 
 void UnitWatcher::watchInstalled(const std::string& unit) {
-  // A template is no unit systemd could list.
-  if (!properties_ || unit.find("@.") != std::string::npos) return watch(unit);
+  if (!properties_ || isTemplate(unit)) return watch(unit);
   if (!units_.try_emplace(unit).second) return;
   listing_.insert(unit);
   to_list_.push_back(unit);
