@@ -67,18 +67,21 @@ std::optional<std::string> unitNameFromObjectPath(std::string_view path) {
   return unit;
 }
 
-UnitProperties::UnitProperties(BusConnection& bus, ChangeHandler on_change)
-    : bus_(bus), manager_(sdbus::createProxy(bus.connection(), kService, kManagerPath)) {
-  match_ = bus.connection().addMatch(kChangedRule,
-                                     [on_change = std::move(on_change)](sdbus::Message& message) {
-                                       const auto unit = unitNameFromObjectPath(message.getPath());
-                                       if (!unit) return;
-                                       std::string interface;
-                                       PropertyMap changed;
-                                       std::vector<std::string> invalidated;
-                                       message >> interface >> changed >> invalidated;
-                                       on_change(*unit, interface, changed, invalidated);
-                                     });
+UnitProperties::UnitProperties(BusConnection& bus, PropertyFilter wanted, ChangeHandler on_change)
+    : bus_(bus),
+      wanted_(std::move(wanted)),
+      manager_(sdbus::createProxy(bus.connection(), kService, kManagerPath)) {
+  match_ = bus.connection().addMatch(
+      kChangedRule, [this, on_change = std::move(on_change)](sdbus::Message& message) {
+        const auto unit = unitNameFromObjectPath(message.getPath());
+        if (!unit) return;
+        std::string interface;
+        message >> interface;
+        const PropertyMap changed = readProperties(rawMessage(message), wanted_);
+        std::vector<std::string> invalidated;
+        message >> invalidated;
+        on_change(*unit, interface, changed, invalidated);
+      });
   bus_.kick();
 }
 
@@ -141,12 +144,10 @@ void UnitProperties::call(const std::string& unit, const char* method,
             reply(errorOf(error), {});
           } else {
             PropertyMap properties;
-            if (single) {
-              sdbus::Variant value;
-              answer >> value;
-              properties.emplace(property, std::move(value));
-            } else {
-              answer >> properties;
+            if (!single) {
+              properties = readProperties(rawMessage(answer), wanted_);
+            } else if (auto value = readPropertyValue(rawMessage(answer))) {
+              properties.emplace(property, std::move(*value));
             }
             reply(std::nullopt, properties);
           }

@@ -15,14 +15,13 @@
 #include <vector>
 
 #include "dbus/bus_connection.hpp"
+#include "dbus/property_values.hpp"
 #include "dbus/systemd_manager.hpp"
 
 namespace deckhand::dbus {
 
 inline constexpr const char* kUnitInterface = "org.freedesktop.systemd1.Unit";
 inline constexpr const char* kServiceInterface = "org.freedesktop.systemd1.Service";
-
-using PropertyMap = std::map<std::string, sdbus::Variant>;
 
 // systemd's object path for a unit: /org/freedesktop/systemd1/unit/ + the name with every byte
 // that is not a letter (or a digit after the first byte) written as _XX.
@@ -44,7 +43,8 @@ class UnitProperties {
       std::function<void(const std::string& unit, const std::string& interface,
                          const PropertyMap& changed, const std::vector<std::string>& invalidated)>;
 
-  UnitProperties(BusConnection& bus, ChangeHandler on_change);
+  // Signals and GetAll replies hand over only the properties wanted.
+  UnitProperties(BusConnection& bus, PropertyFilter wanted, ChangeHandler on_change);
   ~UnitProperties();
   UnitProperties(const UnitProperties&) = delete;
   UnitProperties& operator=(const UnitProperties&) = delete;
@@ -62,6 +62,7 @@ class UnitProperties {
             Reply<PropertyMap> reply);
 
   BusConnection& bus_;
+  PropertyFilter wanted_;
   sdbus::Slot match_;
   std::unique_ptr<sdbus::IProxy> manager_;
   // One short-lived proxy per call in flight: a proxy per watched unit would cost memory for

@@ -1,7 +1,5 @@
 #include "systemd/unit_state_read.hpp"
 
-#include <sdbus-c++/Types.h>
-
 #include <algorithm>
 #include <array>
 
@@ -9,11 +7,8 @@ namespace deckhand::systemd {
 namespace {
 
 template <typename T>
-void copy(const dbus::PropertyMap& properties, const char* name, T& field) {
-  const auto found = properties.find(name);
-  if (found != properties.end() && found->second.containsValueOfType<T>()) {
-    field = found->second.get<T>();
-  }
+void copy(const dbus::PropertyMap& properties, std::string_view name, T& field) {
+  if (const T* value = dbus::findProperty<T>(properties, name)) field = *value;
 }
 
 std::string hex(const std::vector<std::uint8_t>& bytes) {
@@ -34,7 +29,7 @@ constexpr std::array kTracked = {
 
 }  // namespace
 
-bool isTrackedUnitProperty(const std::string& name) {
+bool isTrackedUnitProperty(std::string_view name) {
   return std::find(kTracked.begin(), kTracked.end(), name) != kTracked.end();
 }
 
@@ -49,16 +44,12 @@ void applyUnitProperties(UnitState& state, const dbus::PropertyMap& properties) 
   copy(properties, "NRestarts", state.n_restarts);
   copy(properties, "ActiveEnterTimestamp", state.active_enter_usec);
   copy(properties, "InactiveEnterTimestamp", state.inactive_enter_usec);
-  const auto load_error = properties.find("LoadError");
-  if (load_error != properties.end() &&
-      load_error->second.containsValueOfType<sdbus::Struct<std::string, std::string>>()) {
-    const auto error = load_error->second.get<sdbus::Struct<std::string, std::string>>();
-    state.load_error = std::get<1>(error);
+  using NameAndMessage = std::pair<std::string, std::string>;
+  if (const auto* error = dbus::findProperty<NameAndMessage>(properties, "LoadError")) {
+    state.load_error = error->second;
   }
-  const auto invocation = properties.find("InvocationID");
-  if (invocation != properties.end() &&
-      invocation->second.containsValueOfType<std::vector<std::uint8_t>>()) {
-    state.invocation_id = hex(invocation->second.get<std::vector<std::uint8_t>>());
+  if (const auto* id = dbus::findProperty<std::vector<std::uint8_t>>(properties, "InvocationID")) {
+    state.invocation_id = hex(*id);
   }
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // Reading UnitState from what systemd sends on the bus (GetAll replies, PropertiesChanged).
 
-#include <string>
+#include <string_view>
 
 #include "dbus/unit_properties.hpp"
 #include "systemd/unit_state.hpp"
@@ -13,6 +13,6 @@ namespace deckhand::systemd {
 void applyUnitProperties(UnitState& state, const dbus::PropertyMap& properties);
 
 // Whether name is one of the properties applyUnitProperties reads.
-bool isTrackedUnitProperty(const std::string& name);
+bool isTrackedUnitProperty(std::string_view name);
 
 }  // namespace deckhand::systemd

@@ -176,8 +176,9 @@ const UnitState* UnitWatcher::current(const std::string& unit) const {
 
 void UnitWatcher::attach(dbus::BusConnection& bus) {
   properties_ = std::make_unique<dbus::UnitProperties>(
-      bus, [this](const std::string& unit, const std::string& interface,
-                  const dbus::PropertyMap& changed, const std::vector<std::string>& invalidated) {
+      bus, isTrackedUnitProperty,
+      [this](const std::string& unit, const std::string& interface,
+             const dbus::PropertyMap& changed, const std::vector<std::string>& invalidated) {
         onPropertiesChanged(unit, interface, changed, invalidated);
       });
   ++attachments_;
