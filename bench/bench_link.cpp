@@ -159,8 +159,8 @@ double applyByAgent(const std::vector<std::string>& names, const std::string& re
 // The direct side, the units_bulk_1000 baseline (bench_units): write the files, link them in one
 // call, one reload, pipelined starts under deckhand's two bounds, until the last job is removed.
 double applyDirect(const std::vector<std::string>& names) {
-  const deckhand::test::SystemdSandbox sandbox;
   const TempFolder units_dir;
+  const deckhand::test::SystemdSandbox sandbox;
   RawSystemd raw(sandbox.busAddress());
   const auto start = Clock::now();
   raw.installAndStartAll(units_dir.path(), names, kOneShot,

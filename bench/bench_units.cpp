@@ -128,8 +128,8 @@ std::vector<std::string> manyUnitNames() {
 // units_bulk_1000_*, deckhand's side: every install at once (UnitManager batches the reloads),
 // then every start at once (UnitManager bounds them).
 double bulkByDeckhand() {
-  const deckhand::test::SystemdSandbox sandbox;
   const TempFolder units_dir;
+  const deckhand::test::SystemdSandbox sandbox;
   Deckhand deckhand(sandbox, units_dir.path());
   const auto names = manyUnitNames();
   std::size_t finished = 0;
@@ -158,8 +158,8 @@ double bulkByDeckhand() {
 // The direct side: write the files, link them in one call, one reload, pipelined starts under
 // the same two bounds as deckhand's.
 double bulkDirect() {
-  const deckhand::test::SystemdSandbox sandbox;
   const TempFolder units_dir;
+  const deckhand::test::SystemdSandbox sandbox;
   RawSystemd raw(sandbox.busAddress());
   const auto names = manyUnitNames();
   const auto start = Clock::now();
@@ -227,8 +227,8 @@ void measureAgentAnon() {
 int run() {
   startSandboxBenchmark(kBudget);
   {
-    const deckhand::test::SystemdSandbox sandbox;
     const TempFolder units_dir;
+    const deckhand::test::SystemdSandbox sandbox;
     Deckhand deckhand(sandbox, units_dir.path());
     RawSystemd raw(sandbox.busAddress());
     const std::string unit = "bench-one.service";

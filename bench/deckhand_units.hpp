@@ -4,10 +4,13 @@
 // and the agent's process, seen from outside its sandbox.
 
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/types.h>
 
 #include <boost/asio/io_context.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -26,18 +29,28 @@
 
 namespace deckhand::bench {
 
-// A fresh folder under /var/lib, removed with everything in it. Not under /run, /tmp or /var/tmp:
-// the sandbox has its own, and systemd inside must read the unit files written here.
+// A fresh folder under /var/lib with a tmpfs of its own, unmounted and removed with everything in
+// it. Not under /run, /tmp or /var/tmp: the sandbox has its own, and systemd inside must read the
+// unit files written here. A tmpfs, as /run is where the agent keeps its units: on /var/lib's
+// ext4, creating a thousand files after the last round deleted a thousand cost each side between
+// 0.1 and 0.5 s of kernel time, at random. Create it before the sandbox: a mount made later does
+// not reach the sandbox's mount namespace.
 class TempFolder {
  public:
   TempFolder() {
     std::string pattern = "/var/lib/deckhand-bench-XXXXXX";
     if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create " + pattern);
     path_ = pattern;
+    if (mount("tmpfs", path_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
+      const std::string reason = std::strerror(errno);
+      std::filesystem::remove(path_);
+      throw std::runtime_error("cannot mount a tmpfs on " + path_.string() + ": " + reason);
+    }
   }
   TempFolder(const TempFolder&) = delete;
   TempFolder& operator=(const TempFolder&) = delete;
   ~TempFolder() {
+    umount2(path_.c_str(), MNT_DETACH);
     std::error_code ignored;
     std::filesystem::remove_all(path_, ignored);
   }
