@@ -130,7 +130,7 @@ void UnitWatcher::onListed(const std::vector<std::string>& units,
       read(unit);
       continue;
     }
-    UnitState& state = found->second.current;
+    UnitState& state = found->second.latest();
     state.load_state = entry->second.load_state;
     state.active_state = entry->second.active_state;
     state.sub_state = entry->second.sub_state;
@@ -162,16 +162,16 @@ void UnitWatcher::unwatch(const std::string& unit) {
 
 const UnitState* UnitWatcher::state(const std::string& unit) const {
   const auto found = units_.find(unit);
-  if (found == units_.end() || !found->second.reported) return nullptr;
-  return &*found->second.reported;
+  if (found == units_.end() || !found->second.flushed_once) return nullptr;
+  return &found->second.reported;
 }
 
 const UnitState* UnitWatcher::current(const std::string& unit) const {
   const auto found = units_.find(unit);
-  if (found == units_.end() || !found->second.reported || reading(unit)) {
+  if (found == units_.end() || !found->second.flushed_once || reading(unit)) {
     return nullptr;
   }
-  return &found->second.current;
+  return &found->second.newest();
 }
 
 void UnitWatcher::attach(dbus::BusConnection& bus) {
@@ -258,14 +258,14 @@ void UnitWatcher::read(const std::string& unit, Depth depth) {
       if (error) {
         spdlog::debug("reading {} failed: {}", unit, error->text());
       } else {
-        applyUnitProperties(found->second.current, properties);
+        applyUnitProperties(found->second.latest(), properties);
       }
     }
     if (--due->second > 0) return;
     replies_due_.erase(due);
     if (found != table.end()) {
       auto readers = std::move(found->second.readers);
-      const UnitState state = found->second.current;
+      const UnitState state = found->second.newest();
       if (watched) {
         markDirty(unit);
       } else {
@@ -305,7 +305,7 @@ void UnitWatcher::onPropertiesChanged(const std::string& unit, const std::string
                                       const std::vector<std::string>& invalidated) {
   const auto found = units_.find(unit);
   if (found == units_.end()) return;
-  applyUnitProperties(found->second.current, changed);
+  applyUnitProperties(found->second.latest(), changed);
   if (std::any_of(invalidated.begin(), invalidated.end(), isTrackedUnitProperty)) {
     read(unit);
     return;
@@ -333,9 +333,14 @@ void UnitWatcher::flush() {
     const auto found = units_.find(unit);
     if (found == units_.end()) continue;
     Watched& watched = found->second;
-    const bool transition = !watched.reported || isTransition(*watched.reported, watched.current);
-    watched.reported = watched.current;
-    if (transition && on_change_) on_change_(unit, watched.current);
+    const bool transition =
+        !watched.flushed_once || isTransition(watched.reported, watched.newest());
+    if (watched.changed) {
+      watched.reported = std::move(*watched.changed);
+      watched.changed.reset();
+    }
+    watched.flushed_once = true;
+    if (transition && on_change_) on_change_(unit, watched.reported);
   }
   checkSettled();
 }

@@ -70,9 +70,18 @@ class UnitWatcher {
 
  private:
   struct Watched {
-    UnitState current;
-    std::optional<UnitState> reported;                           // as of the last flush
+    UnitState reported;  // as of the last flush, once flushed_once
+    // What signals and reads brought since the last flush. A copy of reported is made only when
+    // something arrives: a quiet unit, most of them, costs one UnitState.
+    std::unique_ptr<UnitState> changed;
+    bool flushed_once = false;
     std::vector<std::function<void(const UnitState&)>> readers;  // readNow callers
+
+    UnitState& latest() {
+      if (!changed) changed = std::make_unique<UnitState>(reported);
+      return *changed;
+    }
+    const UnitState& newest() const { return changed ? *changed : reported; }
   };
 
   static constexpr std::size_t kMaxUnitsReading = 12;  // 12 × 8 calls: BusConnection's bound
