@@ -34,6 +34,7 @@ Agent::Agent(boost::asio::io_context& io, config::Config config)
                  if (scheduler_) scheduler_->unitChanged(unit);
                  bus_service_.unitChanged(bus_model_.row(unit));
                  statusChanged();
+                 heap_trimmer_.workEnded();
                }),
       units_(io.get_executor(), config_.units_dir, watcher_),
       heap_trimmer_(io.get_executor()),

@@ -32,6 +32,7 @@ using asio::ip::tcp;
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::chrono::seconds kHandshakeTimeout(30);  // for each of TCP, TLS and WebSocket
+constexpr std::size_t kKeptReadBuffer = 64 * 1024;  // the read buffer is released above this
 constexpr const char* kBadFrame =
     R"({"type":"error","error":{"code":"bad_frame",)"
     R"("message":"binary frame ignored: deckhand.v1 sends JSON in text frames"}})";
@@ -174,6 +175,11 @@ asio::awaitable<void> readLoop(Ws& ws, SessionCore& core) {
       core.send(kBadFrame);
     } else {
       core.deliver(beast::buffers_to_string(buffer.data()));
+    }
+    // A desired state for a thousand units is a few hundred KiB: not kept for the small rest.
+    if (buffer.capacity() > kKeptReadBuffer) {
+      buffer.clear();
+      buffer.shrink_to_fit();
     }
   }
 }
