@@ -33,7 +33,6 @@ Agent::Agent(boost::asio::io_context& io, config::Config config)
                  spdlog::info("{}: {}", unit, systemd::describeUnitState(state));
                  if (scheduler_) scheduler_->unitChanged(unit);
                  bus_service_.unitChanged(bus_model_.row(unit));
-                 statusChanged();
                  heap_trimmer_.workEnded();
                }),
       units_(io.get_executor(), config_.units_dir, watcher_),
@@ -45,7 +44,11 @@ Agent::Agent(boost::asio::io_context& io, config::Config config)
             if (scheduler_) scheduler_->unitRemoved(unit);
             statusChanged();
           },
-          [this] { heap_trimmer_.workEnded(); }),
+          [this] {
+            // A pass is where units become the agent's or stop being so: the count may change.
+            statusChanged();
+            heap_trimmer_.workEnded();
+          }),
       link_(io.get_executor(), watcher_, units_,
             {[this](const std::string& version) { systemdReady(version); },
              [this] {
@@ -126,7 +129,7 @@ void Agent::statusChanged() {
 void Agent::sendStatus() {
   const SchedulerState standalone;
   const auto line = statusLine(link_.ready(), scheduler_ ? scheduler_->state() : standalone,
-                               runner_.agentUnits().size());
+                               runner_.agentUnitCount());
   // READY=1 waits for the first full read of the units from systemd (SystemdLink::ready).
   if (link_.ready()) {
     notifier_.ready(line);

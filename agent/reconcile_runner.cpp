@@ -97,6 +97,18 @@ std::set<std::string> ReconcileRunner::agentUnits() const {
   return names;
 }
 
+std::size_t ReconcileRunner::agentUnitCount() const {
+  // Both maps are sorted by name: one walk through both counts each name once.
+  std::size_t count = desired_.size();
+  auto desired = desired_.begin();
+  for (const auto& [name, hash] : installed_hashes_) {
+    while (desired != desired_.end() && desired->first < name)
+      ++desired;
+    if (desired == desired_.end() || desired->first != name) ++count;
+  }
+  return count;
+}
+
 void ReconcileRunner::trigger() {
   if (running_) {
     again_ = true;

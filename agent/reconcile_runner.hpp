@@ -55,6 +55,8 @@ class ReconcileRunner {
   std::vector<std::string> installedUnits() const;
   // The agent's units: desired here, or installed by the agent.
   std::set<std::string> agentUnits() const;
+  // How many agentUnits() holds, counted without building it.
+  std::size_t agentUnitCount() const;
 
   // Plans and runs a pass soon (passes never overlap; one requested during a pass follows it).
   void trigger();
