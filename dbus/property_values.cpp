@@ -117,6 +117,19 @@ PropertyMap readProperties(sd_bus_message* message, const PropertyFilter& wanted
   return properties;
 }
 
+PropertiesChanged readPropertiesChanged(sd_bus_message* signal, const PropertyFilter& wanted) {
+  PropertiesChanged read;
+  read.interface = readString(signal, SD_BUS_TYPE_STRING);
+  read.changed = readProperties(signal, wanted);
+  check(sd_bus_message_enter_container(signal, SD_BUS_TYPE_ARRAY, "s"), "invalidated properties");
+  const char* name = nullptr;
+  while (check(sd_bus_message_read_basic(signal, SD_BUS_TYPE_STRING, &name), "a property's name")) {
+    if (wanted(name)) read.invalidated.emplace_back(name);
+  }
+  check(sd_bus_message_exit_container(signal), "invalidated properties");
+  return read;
+}
+
 sd_bus_message* rawMessage(sdbus::Message& message) {
   return RawMessage::of(message);
 }

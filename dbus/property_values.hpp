@@ -34,6 +34,14 @@ using PropertyFilter = std::function<bool(std::string_view name)>;
 // skipped too. Throws sdbus::Error when the message holds something else.
 PropertyMap readProperties(sd_bus_message* message, const PropertyFilter& wanted);
 
+// What org.freedesktop.DBus.Properties.PropertiesChanged carries, the unwanted left out.
+struct PropertiesChanged {
+  std::string interface;
+  PropertyMap changed;
+  std::vector<std::string> invalidated;  // names without a value: read them to know it
+};
+PropertiesChanged readPropertiesChanged(sd_bus_message* signal, const PropertyFilter& wanted);
+
 // Reads the v at the message's read position; nullopt when its type is not one of the above.
 std::optional<PropertyValue> readPropertyValue(sd_bus_message* message);
 

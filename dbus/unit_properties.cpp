@@ -52,6 +52,7 @@ std::optional<std::string> unitNameFromObjectPath(std::string_view path) {
   if (!path.starts_with(kUnitPathPrefix)) return std::nullopt;
   path.remove_prefix(kUnitPathPrefix.size());
   std::string unit;
+  unit.reserve(path.size());
   for (std::size_t i = 0; i < path.size(); ++i) {
     if (path[i] != '_') {
       unit.push_back(path[i]);
@@ -73,14 +74,10 @@ UnitProperties::UnitProperties(BusConnection& bus, PropertyFilter wanted, Change
       manager_(sdbus::createProxy(bus.connection(), kService, kManagerPath)) {
   match_ = bus.connection().addMatch(
       kChangedRule, [this, on_change = std::move(on_change)](sdbus::Message& message) {
-        const auto unit = unitNameFromObjectPath(message.getPath());
+        sd_bus_message* signal = rawMessage(message);
+        const auto unit = unitNameFromObjectPath(sd_bus_message_get_path(signal));
         if (!unit) return;
-        std::string interface;
-        message >> interface;
-        const PropertyMap changed = readProperties(rawMessage(message), wanted_);
-        std::vector<std::string> invalidated;
-        message >> invalidated;
-        on_change(*unit, interface, changed, invalidated);
+        on_change(*unit, readPropertiesChanged(signal, wanted_));
       });
   bus_.kick();
 }

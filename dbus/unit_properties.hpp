@@ -40,8 +40,7 @@ struct ListedUnit {
 class UnitProperties {
  public:
   using ChangeHandler =
-      std::function<void(const std::string& unit, const std::string& interface,
-                         const PropertyMap& changed, const std::vector<std::string>& invalidated)>;
+      std::function<void(const std::string& unit, const PropertiesChanged& signal)>;
 
   // Signals and GetAll replies hand over only the properties wanted.
   UnitProperties(BusConnection& bus, PropertyFilter wanted, ChangeHandler on_change);

@@ -177,9 +177,8 @@ const UnitState* UnitWatcher::current(const std::string& unit) const {
 void UnitWatcher::attach(dbus::BusConnection& bus) {
   properties_ = std::make_unique<dbus::UnitProperties>(
       bus, isTrackedUnitProperty,
-      [this](const std::string& unit, const std::string& interface,
-             const dbus::PropertyMap& changed, const std::vector<std::string>& invalidated) {
-        onPropertiesChanged(unit, interface, changed, invalidated);
+      [this](const std::string& unit, const dbus::PropertiesChanged& signal) {
+        onPropertiesChanged(unit, signal);
       });
   ++attachments_;
   for (const auto& [id, request] : list_requests_)
@@ -300,13 +299,13 @@ void UnitWatcher::readWaiting() {
   }
 }
 
-void UnitWatcher::onPropertiesChanged(const std::string& unit, const std::string&,
-                                      const dbus::PropertyMap& changed,
-                                      const std::vector<std::string>& invalidated) {
+void UnitWatcher::onPropertiesChanged(const std::string& unit,
+                                      const dbus::PropertiesChanged& signal) {
   const auto found = units_.find(unit);
   if (found == units_.end()) return;
-  applyUnitProperties(found->second.latest(), changed);
-  if (std::any_of(invalidated.begin(), invalidated.end(), isTrackedUnitProperty)) {
+  applyUnitProperties(found->second.latest(), signal.changed);
+  // Only tracked names are kept: any of them needs a read for its value.
+  if (!signal.invalidated.empty()) {
     read(unit);
     return;
   }

@@ -107,9 +107,7 @@ class UnitWatcher {
   void onListed(const std::vector<std::string>& units, const std::optional<dbus::BusError>& error,
                 const std::map<std::string, dbus::ListedUnit>& listed);
   bool reading(const std::string& unit) const;
-  void onPropertiesChanged(const std::string& unit, const std::string& interface,
-                           const dbus::PropertyMap& changed,
-                           const std::vector<std::string>& invalidated);
+  void onPropertiesChanged(const std::string& unit, const dbus::PropertiesChanged& signal);
   void markDirty(const std::string& unit);
   void flush();
   void checkSettled();

@@ -124,6 +124,21 @@ TEST_F(PropertyValuesTest, SkipsUnwantedAndUnreadableValuesAndReadsOnAfterThem) 
   EXPECT_STREQ(invalidated, "Slice");
 }
 
+TEST_F(PropertyValuesTest, ReadsAPropertiesChangedSignalKeepingWantedNamesOnly) {
+  ASSERT_GE(sd_bus_message_append(message_, "sa{sv}as", "org.freedesktop.systemd1.Unit", 2,
+                                  "ActiveState", "s", "active", "Description", "s", "A unit", 3,
+                                  "Slice", "LoadError", "Names"),
+            0);
+
+  const auto signal = deckhand::dbus::readPropertiesChanged(
+      sealed(), [](std::string_view name) { return name == "ActiveState" || name == "LoadError"; });
+
+  EXPECT_EQ(signal.interface, "org.freedesktop.systemd1.Unit");
+  EXPECT_EQ(signal.changed.size(), 1u);
+  EXPECT_EQ(*findProperty<std::string>(signal.changed, "ActiveState"), "active");
+  EXPECT_EQ(signal.invalidated, std::vector<std::string>{"LoadError"});
+}
+
 TEST_F(PropertyValuesTest, ReadsOneValueOfAGetReply) {
   ASSERT_GE(sd_bus_message_append(message_, "v", "s", "running"), 0);
   ASSERT_GE(sd_bus_message_append(message_, "v", "as", 1, "x"), 0);
