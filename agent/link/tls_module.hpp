@@ -1,8 +1,8 @@
 #pragma once
 // What the TLS module (deckhand-tls.so, built from tls_module.cpp) gives the agent: wss:// on a
 // resolved address. The module holds OpenSSL and Asio's TLS layer; the rest of Asio and Beast, and
-// SessionCore, it takes from the agent's binary (exported with -rdynamic), so the io_context and
-// its services are the agent's own.
+// SessionCore, it takes from the agent's binary (which exports them: tls_module_imports.py), so
+// the io_context and its services are the agent's own.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
