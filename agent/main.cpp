@@ -11,12 +11,24 @@
 #include "agent/agent.hpp"
 #include "agent/config/command_line.hpp"
 #include "agent/config/loader.hpp"
+#include "agent/link/tls_loader.hpp"
 #include "agent/logging.hpp"
 
 namespace {
 
 constexpr int kExitCannotRun = 1;
 constexpr int kExitBadConfig = 2;
+
+// wss:// needs the TLS module: --check-config loads it, so a missing one shows before a restart.
+std::string describeTlsModule(const deckhand::config::Config& config) {
+  if (!config.scheduler || !config.scheduler->tls) return "";
+  try {
+    deckhand::link::detail::loadTlsModule();
+  } catch (const deckhand::link::detail::LinkError& error) {
+    throw deckhand::config::ConfigError(error.what());
+  }
+  return "# TLS module for wss://: " + deckhand::link::detail::tlsModulePath().string() + "\n";
+}
 
 int runAgent(const deckhand::config::Config& config) {
   boost::asio::io_context io(1);
@@ -63,7 +75,7 @@ int main(int argc, char** argv) {
     sources.flags = command_line.flags;
     const LoadedConfig loaded = loadConfig(sources);
     if (command_line.action == Action::check_config) {
-      std::cout << describeConfig(loaded);
+      std::cout << describeConfig(loaded) << describeTlsModule(loaded.config);
       return 0;
     }
     deckhand::setUpLogging(loaded.config.log_level);

@@ -1,10 +1,8 @@
 #include "systemd/unit_file.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
-#include <array>
 
+#include "common/sha256.hpp"
 #include "systemd/ini_file.hpp"
 
 namespace deckhand::systemd {
@@ -20,21 +18,6 @@ std::vector<UnitFileSection> sectionsOf(const IniFile& ini) {
     section->entries.push_back({assignment.key, assignment.value, assignment.line});
   }
   return sections;
-}
-
-std::string sha256Hex(std::string_view text) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  if (EVP_Digest(text.data(), text.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("unit hash: OpenSSL could not compute SHA-256");
-  }
-  constexpr std::string_view kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 0xf]);
-  }
-  return hex;
 }
 
 }  // namespace

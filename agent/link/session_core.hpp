@@ -27,6 +27,9 @@ class LinkError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// An error's text; for OpenSSL's errors the bare reason, without "(SSL routines)".
+std::string errorText(const boost::system::error_code& error);
+
 class SessionCore : public std::enable_shared_from_this<SessionCore> {
  public:
   SessionCore(boost::asio::any_io_executor executor, SessionOptions options,

@@ -1,6 +1,5 @@
 #include "agent/link/tls_context.hpp"
 
-#include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 
 #include <boost/asio/ip/address.hpp>
@@ -77,14 +76,6 @@ bool VerifyHost::operator()(bool preverified, ssl::verify_context& context) cons
 
 void sendServerName(SSL* ssl, const std::string& host) {
   if (!isAddress(host)) SSL_set_tlsext_host_name(ssl, host.c_str());
-}
-
-std::string errorText(const boost::system::error_code& error) {
-  if (error.category() == asio::error::get_ssl_category()) {
-    const auto code = static_cast<unsigned long>(static_cast<unsigned int>(error.value()));
-    if (const char* reason = ERR_reason_error_string(code)) return reason;
-  }
-  return error.message();
 }
 
 std::string describeTlsFailure(const boost::system::error_code& error, SSL* ssl) {

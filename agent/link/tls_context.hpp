@@ -35,9 +35,6 @@ class VerifyHost {
 // SNI for a host name; RFC 6066 leaves IP addresses out.
 void sendServerName(SSL* ssl, const std::string& host);
 
-// An error's text; for OpenSSL's errors the bare reason, without Asio's "(SSL routines)".
-std::string errorText(const boost::system::error_code& error);
-
 // "TLS handshake failed: certificate verify failed (unable to get local issuer certificate)".
 std::string describeTlsFailure(const boost::system::error_code& error, SSL* ssl);
 

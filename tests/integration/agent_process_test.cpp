@@ -6,7 +6,9 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "tests/harness/process.hpp"
@@ -22,6 +24,11 @@ using ::testing::Not;
 std::string agentBinary() {
   const char* path = std::getenv("AGENT_BINARY");
   return path != nullptr ? path : "deckhand";
+}
+
+std::string tlsModule() {
+  const char* path = std::getenv("AGENT_TLS_MODULE");
+  return path != nullptr ? path : "deckhand-tls.so";
 }
 
 // A private folder of config files, removed afterwards. Under /var/tmp, not /tmp, so a sandbox
@@ -107,6 +114,27 @@ TEST(AgentCommandLine, EachBadConfigurationIsOneLineAndExitCodeTwo) {
   }
 }
 
+TEST(AgentCommandLine, CheckConfigLoadsTheTlsModuleForWss) {
+  const std::vector<std::string> argv = {agentBinary(),     "--config",
+                                         "/dev/null",       "--check-config",
+                                         "--scheduler-url", "wss://scheduler.example/agent"};
+  const auto found = run(argv);
+  ASSERT_EQ(found.exit_code, 0) << found.err;
+  EXPECT_THAT(found.out, HasSubstr("# TLS module for wss://: " + tlsModule() + "\n"));
+
+  const auto missing = run(argv, {{"AGENT_TLS_MODULE", "/nonexistent/deckhand-tls.so"}});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err,
+              HasSubstr("deckhand: cannot load the TLS module /nonexistent/deckhand-tls.so"));
+
+  // ws:// needs no module: none is looked for.
+  const auto plain = run({agentBinary(), "--config", "/dev/null", "--check-config",
+                          "--scheduler-url", "ws://scheduler.example/agent"},
+                         {{"AGENT_TLS_MODULE", "/nonexistent/deckhand-tls.so"}});
+  EXPECT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_THAT(plain.out, Not(HasSubstr("TLS module")));
+}
+
 TEST(AgentCommandLine, ShippedExampleConfigIsValid) {
   const char* source_root = std::getenv("SOURCE_ROOT");
   ASSERT_NE(source_root, nullptr) << "run through meson test, which sets SOURCE_ROOT";
@@ -160,6 +188,78 @@ TEST(AgentInSandbox, ConnectsToSystemdAndStopsOnSigterm) {
   EXPECT_EQ(process.wait(10s), 0) << process.output();
   EXPECT_THAT(process.output(), HasSubstr("received SIGTERM, stopping"));
   EXPECT_THAT(process.output(), Not(HasSubstr("error")));
+}
+
+// Libraries and modules mapped into the agent, from /proc/PID/maps.
+std::string mappedFiles(pid_t pid) {
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  return std::string(std::istreambuf_iterator<char>(maps), {});
+}
+
+// ws:// runs without OpenSSL: the TLS module, libssl and libcrypto stay out of the process.
+TEST(AgentInSandbox, PlainLinkLoadsNoTls) {
+  DECKHAND_REQUIRE_ROOT();
+  SystemdSandbox sandbox;
+  const std::string agent = sandbox.installFile(agentBinary());
+  sandbox.installFile(tlsModule(), std::filesystem::path(agent).parent_path().string());
+  // Port 9 (discard) refuses: the attempt runs the whole plain path up to the connect.
+  BackgroundProcess process(
+      sandbox.execArgv({agent, "--config", "/dev/null", "--state-directory", "/run/deckhand/state",
+                        "--scheduler-url", "ws://127.0.0.1:9/agent"}));
+  ASSERT_TRUE(process.waitForOutput("retrying in", 10s)) << process.output();
+  const pid_t agent_pid = childOf(process.pid());
+  ASSERT_GT(agent_pid, 0);
+  const std::string maps = mappedFiles(agent_pid);
+  EXPECT_THAT(maps, Not(HasSubstr("deckhand-tls.so")));
+  EXPECT_THAT(maps, Not(HasSubstr("libssl")));
+  EXPECT_THAT(maps, Not(HasSubstr("libcrypto")));
+  EXPECT_THAT(maps, HasSubstr("libsystemd"));  // the maps are the agent's
+}
+
+// wss:// loads the module found beside the binary, and with it OpenSSL.
+TEST(AgentInSandbox, SecureLinkLoadsTheTlsModuleBesideTheBinary) {
+  DECKHAND_REQUIRE_ROOT();
+  SystemdSandbox sandbox;
+  const std::string agent = sandbox.installFile(agentBinary());
+  const std::string module =
+      sandbox.installFile(tlsModule(), std::filesystem::path(agent).parent_path().string());
+  // Without the test's AGENT_TLS_MODULE, which `sandbox exec` would pass on.
+  BackgroundProcess process(sandbox.execArgv(
+      {"env", "-u", "AGENT_TLS_MODULE", agent, "--config", "/dev/null", "--state-directory",
+       "/run/deckhand/state", "--scheduler-url", "wss://127.0.0.1:9/agent"}));
+  ASSERT_TRUE(process.waitForOutput("retrying in", 10s)) << process.output();
+  EXPECT_THAT(process.output(), HasSubstr("cannot connect to 127.0.0.1 port 9"));
+  const pid_t agent_pid = childOf(process.pid());
+  ASSERT_GT(agent_pid, 0);
+  const std::string maps = mappedFiles(agent_pid);
+  EXPECT_THAT(maps, HasSubstr(module));
+  EXPECT_THAT(maps, HasSubstr("libssl"));
+}
+
+// A missing module is a connection failure like any other: named, with what to do, and retried.
+TEST(AgentInSandbox, SecureLinkWithoutTheTlsModuleSaysWhatToDoAndRetries) {
+  DECKHAND_REQUIRE_ROOT();
+  SystemdSandbox sandbox;
+  const std::string agent = sandbox.installFile(agentBinary());
+  BackgroundProcess process(sandbox.execArgv(
+      {"env", "AGENT_TLS_MODULE=/nonexistent/deckhand-tls.so", agent, "--config", "/dev/null",
+       "--state-directory", "/run/deckhand/state", "--scheduler-url", "wss://127.0.0.1:9/agent"}));
+  const std::string error = "cannot load the TLS module /nonexistent/deckhand-tls.so";
+  ASSERT_TRUE(process.waitForOutput(error, 10s)) << process.output();
+  EXPECT_THAT(process.output(), HasSubstr("install deckhand's TLS module there, or set "
+                                          "AGENT_TLS_MODULE to where it is"));
+  // The second attempt fails the same way: the agent kept running and tried again.
+  const auto failedTwice = [&] {
+    const std::string output = process.output();
+    return output.find(error, output.find(error) + error.size()) != std::string::npos;
+  };
+  for (int attempt = 0; attempt < 100 && !failedTwice(); ++attempt)
+    std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(failedTwice()) << process.output();
+  const pid_t agent_pid = childOf(process.pid());
+  ASSERT_GT(agent_pid, 0);
+  ASSERT_EQ(kill(agent_pid, SIGTERM), 0);
+  EXPECT_EQ(process.wait(10s), 0) << process.output();
 }
 
 TEST(AgentInSandbox, LogsToTheJournalWhenRunAsAService) {

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """`meson install` puts every file in its standard place, and the installed agent links only the
 shared libraries it must (docs/packaging.md): with -Dstatic_libs=true nothing but glibc,
-libstdc++, libsystemd, libsdbus-c++ and what those two need. Needs BUILD_ROOT, PREFIX, SBINDIR,
-BINDIR and STATIC_LIBS (meson test sets them)."""
+libstdc++, libsystemd, libsdbus-c++ and what those two need; never OpenSSL, which only its TLS
+module (LIBDIR/deckhand/deckhand-tls.so, loaded for wss://) links. Needs BUILD_ROOT, PREFIX,
+SBINDIR, BINDIR, LIBDIR and STATIC_LIBS (meson test sets them)."""
 
 import os
 import pathlib
@@ -16,6 +17,7 @@ BUILD_ROOT = os.environ["BUILD_ROOT"]
 PREFIX = pathlib.Path(os.environ["PREFIX"])
 SBINDIR = os.environ["SBINDIR"]
 BINDIR = os.environ["BINDIR"]
+LIBDIR = os.environ["LIBDIR"]
 STATIC_LIBS = os.environ["STATIC_LIBS"] == "true"
 
 # Always shared: glibc (and the loader), the C++ runtime libsdbus-c++ also uses, libsystemd and
@@ -25,6 +27,7 @@ ALWAYS_SHARED = {"linux-vdso", "ld-linux-x86-64", "libc", "libm", "libstdc++", "
                  "libcap", "libgcrypt", "libgpg-error", "liblzma", "libzstd", "liblz4"}
 # Shared unless static_libs: OpenSSL, spdlog and fmt.
 STATIC_CAPABLE = {"libssl", "libcrypto", "libspdlog", "libfmt"}
+OPENSSL = {"libssl", "libcrypto"}
 
 
 def linked(binary):
@@ -66,6 +69,7 @@ class InstallTest(unittest.TestCase):
         self.installed("share/doc/deckhand/examples/cloud-config.yaml")
         for page in ["man8/deckhand.8", "man1/deckhandctl.1", "man5/deckhand.conf.5"]:
             self.installed("share/man", page)
+        self.installed(LIBDIR, "deckhand", "deckhand-tls.so")
 
     def test_installed_binaries_link_only_what_they_must(self):
         allowed = ALWAYS_SHARED | (set() if STATIC_LIBS else STATIC_CAPABLE)
@@ -75,6 +79,28 @@ class InstallTest(unittest.TestCase):
             self.assertLessEqual(libraries, allowed, f"{binary} links {libraries - allowed}")
             if STATIC_LIBS:
                 self.assertFalse(libraries & STATIC_CAPABLE, binary)
+        self.assertFalse(linked(str(self.installed(SBINDIR, "deckhand"))) & OPENSSL,
+                         "the agent links OpenSSL; only its TLS module may")
+
+    def test_tls_module_links_openssl_only_when_shared(self):
+        libraries = linked(str(self.installed(LIBDIR, "deckhand", "deckhand-tls.so")))
+        if STATIC_LIBS:
+            self.assertFalse(libraries & STATIC_CAPABLE, libraries)
+        else:
+            self.assertLessEqual(OPENSSL, libraries)
+        self.assertLessEqual(libraries, ALWAYS_SHARED | (set() if STATIC_LIBS else STATIC_CAPABLE))
+
+    def test_installed_agent_finds_its_tls_module(self):
+        # Found relative to the binary, so in this DESTDIR tree as under the real prefix;
+        # --check-config loads it for a wss:// URL.
+        agent = self.installed(SBINDIR, "deckhand")
+        module = self.installed(LIBDIR, "deckhand", "deckhand-tls.so")
+        env = {k: v for k, v in os.environ.items() if k != "AGENT_TLS_MODULE"}
+        result = subprocess.run([str(agent), "--config", "/dev/null", "--check-config",
+                                 "--scheduler-url", "wss://scheduler.example:8443/agent"],
+                                capture_output=True, text=True, check=False, env=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn(str(module.resolve()), result.stdout)
 
     def test_installed_agent_runs(self):
         agent = self.installed(SBINDIR, "deckhand")
