@@ -70,7 +70,7 @@ Agent::Agent(boost::asio::io_context& io, config::Config config)
                    },
                    [this](const std::string& version) { facts_.docker_version = version; }}),
       facts_timer_(io),
-      bus_model_(config_, facts_, runner_, watcher_, link_, scheduler_, store_, containers_),
+      bus_model_(facts_, runner_, watcher_, link_, scheduler_, store_, containers_),
       bus_service_(io.get_executor(), bus_model_) {
   if (config_.scheduler) {
     scheduler_ = std::make_unique<SchedulerLink>(io.get_executor(), config_, facts_, runner_,

@@ -6,13 +6,11 @@
 
 namespace deckhand {
 
-BusModel::BusModel(const config::Config& config, machine::MachineFacts& facts,
-                   ReconcileRunner& runner, const systemd::UnitWatcher& watcher,
-                   const systemd::SystemdLink& link,
+BusModel::BusModel(machine::MachineFacts& facts, ReconcileRunner& runner,
+                   const systemd::UnitWatcher& watcher, const systemd::SystemdLink& link,
                    const std::unique_ptr<SchedulerLink>& scheduler, state::Store& store,
                    const Containers& containers)
-    : config_(config),
-      facts_(facts),
+    : facts_(facts),
       runner_(runner),
       watcher_(watcher),
       link_(link),

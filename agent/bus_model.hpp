@@ -4,7 +4,6 @@
 
 #include <memory>
 
-#include "agent/config/config.hpp"
 #include "agent/containers.hpp"
 #include "agent/machine/facts.hpp"
 #include "agent/reconcile_runner.hpp"
@@ -19,7 +18,7 @@ namespace deckhand {
 class BusModel : public dbus::AgentModel {
  public:
   // scheduler holds nothing when the agent runs standalone.
-  BusModel(const config::Config& config, machine::MachineFacts& facts, ReconcileRunner& runner,
+  BusModel(machine::MachineFacts& facts, ReconcileRunner& runner,
            const systemd::UnitWatcher& watcher, const systemd::SystemdLink& link,
            const std::unique_ptr<SchedulerLink>& scheduler, state::Store& store,
            const Containers& containers);
@@ -36,7 +35,6 @@ class BusModel : public dbus::AgentModel {
   dbus::AgentUnit row(const std::string& name) const;
 
  private:
-  const config::Config& config_;
   machine::MachineFacts& facts_;
   ReconcileRunner& runner_;
   const systemd::UnitWatcher& watcher_;
