@@ -1,5 +1,6 @@
 // packaging/deckhand.service.in as systemd runs it: the shipped unit file, installed in a sandboxed
-// systemd with a drop-in that only points it at the test's binary, config and bus.
+// systemd with a drop-in that only points it at the test's binary, config and bus (and, under
+// tools/sanitize, passes the sanitizers' options on).
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -21,6 +22,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 namespace json = boost::json;
 namespace fs = std::filesystem;
@@ -30,6 +32,21 @@ constexpr const char* kWeb = "[Service]\nExecStart=/bin/sleep 300\n";
 std::string env(const char* name, const char* fallback) {
   const char* value = std::getenv(name);
   return value != nullptr ? value : fallback;
+}
+
+// systemd starts the agent with its own environment: a sanitized agent gets the test's sanitizer
+// options through the unit, so a report ends it and fails the test. Leaks are not looked for:
+// LeakSanitizer needs ptrace, which the unit's SystemCallFilter forbids; the other tests, which run
+// the same code outside the unit, look for them.
+std::string sanitizerEnvironment() {
+  std::string lines;
+  if (const char* asan = std::getenv("ASAN_OPTIONS")) {
+    lines += "Environment=\"ASAN_OPTIONS=" + std::string(asan) + ":detect_leaks=0\"\n";
+  }
+  if (const char* ubsan = std::getenv("UBSAN_OPTIONS")) {
+    lines += "Environment=\"UBSAN_OPTIONS=" + std::string(ubsan) + "\"\n";
+  }
+  return lines;
 }
 
 void writeFile(const fs::path& path, const std::string& text) {
@@ -55,7 +72,16 @@ class ServiceUnitTest : public ::testing::Test {
            "[Service]\nExecStart=\nExecStart=" + agent +
                " --config /run/deckhand-test/agent.conf --log-level debug\n"
                "StateDirectory=\n"
-               "Environment=DBUS_SYSTEM_BUS_ADDRESS=unix:path=/run/deckhand-test/bus\n");
+               "Environment=DBUS_SYSTEM_BUS_ADDRESS=unix:path=/run/deckhand-test/bus\n" +
+               sanitizerEnvironment());
+  }
+
+  // A sanitized agent's report goes to the journal, and Restart=always would hide the crash.
+  void TearDown() override {
+    if (!sandbox_ || sanitizerEnvironment().empty()) return;
+    const std::string log = journal();
+    EXPECT_THAT(log, Not(HasSubstr("Sanitizer"))) << log;
+    EXPECT_THAT(log, Not(HasSubstr("runtime error:"))) << log;
   }
 
   void dropIn(const std::string& name, const std::string& text) {
