@@ -63,11 +63,16 @@ TEST(SchedulerTlsE2eTest, AgentWithTheCaAndTokenIsServedOneWithAWrongTokenIsRefu
 
   SystemdSandbox sandbox(SandboxOptions{.hostname = "tls-node"});
   const auto agent_path = sandbox.installFile(binary("AGENT_BINARY", "deckhand"));
+  // Beside the agent inside the sandbox: the build folder may be under /tmp or /var/tmp, which the
+  // sandbox has its own of.
+  const auto module = sandbox.installFile(binary("AGENT_TLS_MODULE", "deckhand-tls.so"),
+                                          std::filesystem::path(agent_path).parent_path().string());
   const auto ca = sandbox.installFile(tls.ca());
   const auto token = sandbox.installFile(folder / "token");
   const auto wrong = sandbox.installFile(folder / "wrong-token");
   const auto agent = [&](const std::string& token_file, const std::string& state) {
-    return sandbox.execArgv({agent_path, "--config", "/dev/null", "--scheduler-url",
+    return sandbox.execArgv({"env", "AGENT_TLS_MODULE=" + module, agent_path, "--config",
+                             "/dev/null", "--scheduler-url",
                              "wss://127.0.0.1:" + std::to_string(ports->first) + "/v1/agent",
                              "--ca-file", ca, "--token-file", token_file, "--heartbeat-interval",
                              "1s", "--state-directory", state});
