@@ -2,6 +2,8 @@
 
 #include <bit>
 
+#include "common/hex.hpp"
+
 namespace deckhand {
 namespace {
 
@@ -67,7 +69,7 @@ void compress(State& state, const std::uint8_t* block) {
 Sha256Digest sha256(std::string_view data) {
   State state = kInitialState;
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(data.data());
-  std::size_t whole = data.size() - data.size() % kBlockBytes;
+  const std::size_t whole = data.size() - data.size() % kBlockBytes;
   for (std::size_t offset = 0; offset < whole; offset += kBlockBytes)
     compress(state, bytes + offset);
 
@@ -94,14 +96,7 @@ Sha256Digest sha256(std::string_view data) {
 }
 
 std::string sha256Hex(std::string_view data) {
-  constexpr std::string_view kHex = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(64);
-  for (const std::uint8_t byte : sha256(data)) {
-    hex.push_back(kHex[byte >> 4]);
-    hex.push_back(kHex[byte & 0xf]);
-  }
-  return hex;
+  return lowerHex(sha256(data));
 }
 
 }  // namespace deckhand

@@ -3,22 +3,14 @@
 #include <algorithm>
 #include <array>
 
+#include "common/hex.hpp"
+
 namespace deckhand::systemd {
 namespace {
 
 template <typename T>
 void copy(const dbus::PropertyMap& properties, std::string_view name, T& field) {
   if (const T* value = dbus::findProperty<T>(properties, name)) field = *value;
-}
-
-std::string hex(const std::vector<std::uint8_t>& bytes) {
-  constexpr char kHex[] = "0123456789abcdef";
-  std::string text;
-  for (const auto byte : bytes) {
-    text.push_back(kHex[byte >> 4]);
-    text.push_back(kHex[byte & 0xf]);
-  }
-  return text;
 }
 
 constexpr std::array kTracked = {
@@ -49,7 +41,7 @@ void applyUnitProperties(UnitState& state, const dbus::PropertyMap& properties) 
     state.load_error = error->second;
   }
   if (const auto* id = dbus::findProperty<std::vector<std::uint8_t>>(properties, "InvocationID")) {
-    state.invocation_id = hex(*id);
+    state.invocation_id = lowerHex(*id);
   }
 }
 
