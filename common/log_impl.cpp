@@ -1,8 +1,9 @@
 // The one translation unit that compiles spdlog and fmt; every other file sees only their
-// declarations (SPDLOG_COMPILED_LIB, and fmt without FMT_HEADER_ONLY, in meson.build). Debian ships
-// both only as shared libraries, and loading those cost the agent 0.6 MiB of resident symbol
-// tables and code; their header-only forms instead doubled the compile time of every file that
-// logs. The explicit instantiations are the templates the headers declare but leave to a library.
+// declarations (SPDLOG_COMPILED_LIB, and fmt without FMT_HEADER_ONLY: common/meson.build). Debian
+// ships both only as shared libraries, and loading those cost the agent 0.6 MiB of resident
+// symbol tables and code; their header-only forms instead doubled the compile time of every file
+// that logs. The explicit instantiations are the templates the headers declare but leave to a
+// library.
 #include <fmt/format-inl.h>
 #include <spdlog/common-inl.h>
 #include <spdlog/details/backtracer-inl.h>

@@ -2,9 +2,9 @@
 """`meson install` puts every file in its standard place, and the installed agent links only the
 shared libraries it must (docs/packaging.md): never spdlog or fmt, which are compiled in; with
 -Dstatic_libs=true nothing but glibc, libstdc++, libsystemd, libsdbus-c++ and what those two
-need; never OpenSSL, which only its TLS
-module (LIBDIR/deckhand/deckhand-tls.so, loaded for wss://) links. Needs BUILD_ROOT, PREFIX,
-SBINDIR, BINDIR, LIBDIR and STATIC_LIBS (meson test sets them)."""
+need; never OpenSSL, which only its TLS module (LIBDIR/deckhand/deckhand-tls.so, loaded for
+wss://) links. Needs BUILD_ROOT, PREFIX, SBINDIR, BINDIR, LIBDIR and STATIC_LIBS (meson test
+sets them)."""
 
 import os
 import pathlib
