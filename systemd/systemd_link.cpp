@@ -91,8 +91,9 @@ void SystemdLink::down() {
   ready_ = false;
   attached_ = false;
   connection_ = nullptr;
-  units_.detach();
+  // The watcher first: the jobs that detach ends are not read on a connection that is gone.
   watcher_.detach();
+  units_.detach();
   owner_watch_.reset();
   systemd_.reset();
   if (was_ready && events_.on_lost) events_.on_lost();

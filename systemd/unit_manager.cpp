@@ -332,6 +332,7 @@ void UnitManager::submitJob(JobRequest request) {
       done(result);
     };
   }
+  watcher_.jobQueued(request.unit);
   waiting_jobs_.push_back(std::move(request));
   sendJobs();
 }
@@ -357,6 +358,7 @@ void UnitManager::sendJobs() {
         sendJobs();
         return;
       }
+      watcher_.jobCreated(request->unit);
       running_jobs_.emplace(job, std::move(*request));
     });
   }
@@ -384,6 +386,7 @@ void UnitManager::onJobRemoved(const std::string& job, const std::string&,
 void UnitManager::finishJob(JobRequest request, std::string result, std::string error) {
   auto done = std::move(request.done);
   JobResult outcome{request.unit, request.operation, std::move(result), std::move(error), {}};
+  watcher_.jobEnded(outcome.unit, outcome.result != "error");
   if (outcome.result == "error") return done(outcome);
   // systemd sends a unit's PropertiesChanged before the JobRemoved of its job, so a watched unit's
   // state is already final here; any other unit is read.

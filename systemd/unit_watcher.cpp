@@ -25,19 +25,23 @@ bool isTemplate(const std::string& unit) {
   }
 }
 
-// What UnitState takes from the Unit interface, read one by one: GetAll there would make systemd
-// compute UnitFileState, a scan of every unit folder on the first read after each reload.
-constexpr std::array kUnitProperties = {
-    "LoadState",
-    "LoadError",
-    "ActiveState",
-    "SubState",
-    "InvocationID",
-    "ActiveEnterTimestamp",
-    "InactiveEnterTimestamp",
-};
-// What a daemon-reload can change.
+// What a daemon-reload can change, and systemd never signals: read for every unit.
 constexpr std::array kLoadProperties = {"LoadState", "LoadError"};
+// The rest of UnitState, which every PropertiesChanged of the interface carries. The Unit
+// interface's are read one by one: GetAll there would make systemd compute UnitFileState, a scan
+// of every unit folder on the first read after each reload. A service's are read with GetAll.
+constexpr std::array kSignalledUnitProperties = {
+    "ActiveState", "SubState", "InvocationID", "ActiveEnterTimestamp", "InactiveEnterTimestamp",
+};
+constexpr std::array kSignalledServiceProperties = {
+    "Result", "MainPID", "ExecMainCode", "ExecMainStatus", "NRestarts",
+};
+
+template <typename Names>
+bool carriesAll(const dbus::PropertyMap& changed, const Names& names) {
+  return std::all_of(names.begin(), names.end(),
+                     [&](const char* name) { return changed.contains(name); });
+}
 
 }  // namespace
 
@@ -57,7 +61,7 @@ void UnitWatcher::watchInstalled(const std::string& unit) {
   if (!properties_ || isTemplate(unit)) return watch(unit);
   if (!units_.try_emplace(unit).second) return;
   listing_.insert(unit);
-  to_list_.push_back(unit);
+  to_list_.insert(unit);
   if (to_list_.size() > 1) return;
   boost::asio::post(executor_, [this, alive = alive_] {
     if (*alive) listInstalled();
@@ -65,8 +69,9 @@ void UnitWatcher::watchInstalled(const std::string& unit) {
 }
 
 void UnitWatcher::listInstalled() {
-  auto units = std::move(to_list_);
+  std::vector<std::string> units(to_list_.begin(), to_list_.end());
   to_list_.clear();
+  installed_units_listed_ += units.size();
   listNow(units,
           [this, units](const auto& error, const auto& listed) { onListed(units, error, listed); });
 }
@@ -141,7 +146,7 @@ void UnitWatcher::onListed(const std::vector<std::string>& units,
       continue;
     }
     if (isService(unit) && state.result.empty()) state.result = "success";
-    markDirty(unit);
+    markKnown(unit, found->second);
     auto readers = std::move(found->second.readers);
     found->second.readers.clear();
     for (auto& reader : readers)
@@ -156,7 +161,9 @@ void UnitWatcher::unwatch(const std::string& unit) {
   if (found == units_.end()) return;
   units_.erase(found);
   dirty_.erase(unit);
+  to_list_.erase(unit);
   listing_.erase(unit);
+  awaiting_job_.erase(unit);
   checkSettled();
 }
 
@@ -168,9 +175,7 @@ const UnitState* UnitWatcher::state(const std::string& unit) const {
 
 const UnitState* UnitWatcher::current(const std::string& unit) const {
   const auto found = units_.find(unit);
-  if (found == units_.end() || !found->second.flushed_once || reading(unit)) {
-    return nullptr;
-  }
+  if (found == units_.end() || !found->second.known || reading(unit)) return nullptr;
   return &found->second.newest();
 }
 
@@ -194,6 +199,7 @@ void UnitWatcher::detach() {
   waiting_depth_.clear();
   to_list_.clear();
   listing_.clear();
+  awaiting_job_.clear();
 }
 
 void UnitWatcher::resync() {
@@ -212,13 +218,55 @@ void UnitWatcher::readNow(const std::string& unit, std::function<void(const Unit
   const bool watched = units_.contains(unit);
   Watched& entry = watched ? units_[unit] : one_off_[unit];
   entry.readers.push_back(std::move(done));
-  if (!properties_) return;             // read on the next attach, with everything else
-  if (listing_.contains(unit)) return;  // its listing is answered after anything already sent
+  if (!properties_) return;  // read on the next attach, with everything else
+  // A listing or read already sent is answered after everything systemd sent before this call.
+  if (listing_.contains(unit) || replies_due_.contains(unit) || waiting_depth_.contains(unit)) {
+    return;
+  }
   if (watched || entry.readers.size() == 1) read(unit);
 }
 
+void UnitWatcher::jobQueued(const std::string& unit) {
+  if (to_list_.erase(unit) == 0) return;
+  listing_.erase(unit);
+  awaiting_job_.try_emplace(unit);
+}
+
+void UnitWatcher::jobCreated(const std::string& unit) {
+  const auto awaiting = awaiting_job_.find(unit);
+  if (awaiting == awaiting_job_.end()) return;
+  awaiting->second.job_exists = true;
+  knowFromJob(awaiting);
+}
+
+void UnitWatcher::jobEnded(const std::string& unit, bool created) {
+  if (created) jobCreated(unit);
+  // A job that changed nothing (the unit was already started) sent no signal to learn from.
+  if (awaiting_job_.contains(unit)) read(unit);
+}
+
+void UnitWatcher::knowFromJob(std::map<std::string, AwaitingJob>::iterator awaiting) {
+  const auto& [unit, job] = *awaiting;
+  if (!job.job_exists || !job.unit_signalled || (isService(unit) && !job.service_signalled)) {
+    return;
+  }
+  Watched& watched = units_.at(unit);
+  UnitState& state = watched.latest();
+  state.load_state = "loaded";
+  state.load_error.clear();
+  const std::string name = unit;
+  awaiting_job_.erase(awaiting);
+  markKnown(name, watched);
+}
+
+void UnitWatcher::markKnown(const std::string& unit, Watched& watched) {
+  watched.known = true;
+  markDirty(unit);
+}
+
 bool UnitWatcher::reading(const std::string& unit) const {
-  return replies_due_.contains(unit) || waiting_depth_.contains(unit) || listing_.contains(unit);
+  return replies_due_.contains(unit) || waiting_depth_.contains(unit) || listing_.contains(unit) ||
+         awaiting_job_.contains(unit);
 }
 
 void UnitWatcher::reloaded() {
@@ -229,6 +277,8 @@ void UnitWatcher::reloaded() {
 
 void UnitWatcher::read(const std::string& unit, Depth depth) {
   if (!properties_) return;
+  // Nothing of it is known yet but what its job's signals told.
+  if (awaiting_job_.erase(unit) > 0) depth = Depth::full;
   if (const auto waiting = waiting_depth_.find(unit); waiting != waiting_depth_.end()) {
     waiting->second = std::max(waiting->second, depth);
     return;
@@ -242,9 +292,9 @@ void UnitWatcher::read(const std::string& unit, Depth depth) {
   }
   const bool full = depth == Depth::full;
   if (full) ++unit_reads_made_;
-  const int replies = full ? static_cast<int>(kUnitProperties.size()) + (isService(unit) ? 1 : 0)
-                           : static_cast<int>(kLoadProperties.size());
-  replies_due_[unit] = replies;
+  std::size_t replies = kLoadProperties.size();
+  if (full) replies += kSignalledUnitProperties.size() + (isService(unit) ? 1 : 0);
+  replies_due_[unit] = static_cast<int>(replies);
   const auto on_reply = [this, unit, alive = alive_](const std::optional<dbus::BusError>& error,
                                                      const dbus::PropertyMap& properties) {
     if (!*alive) return;
@@ -266,7 +316,7 @@ void UnitWatcher::read(const std::string& unit, Depth depth) {
       auto readers = std::move(found->second.readers);
       const UnitState state = found->second.newest();
       if (watched) {
-        markDirty(unit);
+        markKnown(unit, found->second);
       } else {
         one_off_.erase(found);
       }
@@ -276,13 +326,11 @@ void UnitWatcher::read(const std::string& unit, Depth depth) {
     readWaiting();
     checkSettled();
   };
-  if (!full) {
-    for (const char* property : kLoadProperties) {
-      properties_->get(unit, dbus::kUnitInterface, property, on_reply);
-    }
-    return;
+  for (const char* property : kLoadProperties) {
+    properties_->get(unit, dbus::kUnitInterface, property, on_reply);
   }
-  for (const char* property : kUnitProperties) {
+  if (!full) return;
+  for (const char* property : kSignalledUnitProperties) {
     properties_->get(unit, dbus::kUnitInterface, property, on_reply);
   }
   if (isService(unit)) properties_->getAll(unit, dbus::kServiceInterface, on_reply);
@@ -308,6 +356,11 @@ void UnitWatcher::onPropertiesChanged(const std::string& unit,
   if (!signal.invalidated.empty()) {
     read(unit);
     return;
+  }
+  if (const auto awaiting = awaiting_job_.find(unit); awaiting != awaiting_job_.end()) {
+    awaiting->second.unit_signalled |= carriesAll(signal.changed, kSignalledUnitProperties);
+    awaiting->second.service_signalled |= carriesAll(signal.changed, kSignalledServiceProperties);
+    return knowFromJob(awaiting);
   }
   // A read in flight will report; reporting now would show half of a transition.
   if (!reading(unit)) markDirty(unit);
@@ -351,7 +404,7 @@ void UnitWatcher::whenSettled(std::function<void()> settled) {
 
 void UnitWatcher::checkSettled() {
   if (settled_waiters_.empty() || flush_pending_ || !dirty_.empty() || !replies_due_.empty() ||
-      !waiting_.empty() || !listing_.empty()) {
+      !waiting_.empty() || !listing_.empty() || !awaiting_job_.empty()) {
     return;
   }
   auto waiters = std::move(settled_waiters_);

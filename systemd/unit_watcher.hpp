@@ -10,8 +10,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "dbus/unit_properties.hpp"
 #include "systemd/unit_state.hpp"
@@ -31,7 +33,7 @@ class UnitWatcher {
   // A unit whose file was just installed: a fresh unit (loaded, inactive, dead) is known from
   // one ListUnitsByNames call shared by every unit installed in the same turn, since systemd
   // collects an inactive unit nobody refers to, and a new object has nothing else to read. Any
-  // other state gets a full read.
+  // other state gets a full read. A unit with a job queued before that call is not listed (below).
   void watchInstalled(const std::string& unit);
   void unwatch(const std::string& unit);
   bool watching(const std::string& unit) const { return units_.contains(unit); }
@@ -55,8 +57,20 @@ class UnitWatcher {
   // also reported as usual.
   void readNow(const std::string& unit, std::function<void(const UnitState&)> done);
 
-  // Units read in full so far (each is several calls), for tests and benchmarks.
+  // UnitManager's jobs on a unit. A unit installed but not listed yet is left out of the listing
+  // once a job for it is queued: listing it would make systemd load it ahead of the job, collect
+  // it (nothing refers to it yet) and load it again for the job. Its job tells its state instead:
+  // a job exists only for a loaded unit, and its PropertiesChanged carry everything else.
+  void jobQueued(const std::string& unit);
+  void jobCreated(const std::string& unit);
+  // created: systemd made the job (false when it refused the call). A unit the job's signals did
+  // not describe in full is read.
+  void jobEnded(const std::string& unit, bool created);
+
+  // Units read in full so far (each is several calls), and installed units listed so far, for
+  // tests and benchmarks.
   std::size_t unitReadsMade() const { return unit_reads_made_; }
+  std::size_t installedUnitsListed() const { return installed_units_listed_; }
 
   // What systemd says of each unit named, watched or not, from ListUnitsByNames (one call per
   // kMaxUnitsListed units): the error instead when systemd could not answer. Waits for the bus
@@ -74,6 +88,7 @@ class UnitWatcher {
     // What signals and reads brought since the last flush. A copy of reported is made only when
     // something arrives: a quiet unit, most of them, costs one UnitState.
     std::unique_ptr<UnitState> changed;
+    bool known = false;  // read, listed or told by a job's signals at least once
     bool flushed_once = false;
     std::vector<std::function<void(const UnitState&)>> readers;  // readNow callers
 
@@ -89,7 +104,16 @@ class UnitWatcher {
 
   enum class Depth { load, full };  // a reload's LoadState and LoadError, or everything
 
+  // Of a unit whose job was queued before it was listed: what its job and signals told so far.
+  struct AwaitingJob {
+    bool job_exists = false;
+    bool unit_signalled = false;     // a PropertiesChanged of the Unit interface
+    bool service_signalled = false;  // and, for a service, of the Service interface
+  };
+
   void read(const std::string& unit, Depth depth = Depth::full);
+  void knowFromJob(std::map<std::string, AwaitingJob>::iterator awaiting);
+  void markKnown(const std::string& unit, Watched& watched);
   void readWaiting();
   struct ListRequest {
     std::vector<std::string> units;
@@ -121,8 +145,9 @@ class UnitWatcher {
   std::deque<std::string> waiting_;
   std::map<std::string, Depth> waiting_depth_;
   // Installed units waiting for a ListUnitsByNames call, and those in one.
-  std::vector<std::string> to_list_;
+  std::set<std::string> to_list_;
   std::set<std::string> listing_;
+  std::map<std::string, AwaitingJob> awaiting_job_;
   // listNow requests not answered yet, sent again after a reconnect.
   std::map<std::uint64_t, ListRequest> list_requests_;
   std::uint64_t next_list_request_ = 0;
@@ -131,6 +156,7 @@ class UnitWatcher {
   std::map<std::string, Watched> one_off_;
   bool flush_pending_ = false;
   std::size_t unit_reads_made_ = 0;
+  std::size_t installed_units_listed_ = 0;
   std::unique_ptr<dbus::UnitProperties> properties_;
   std::deque<std::function<void()>> settled_waiters_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -183,16 +183,77 @@ TEST_F(UnitsTest, FilesInstalledTogetherShareOneLinkCall) {
 
 TEST_F(UnitsTest, InstalledUnitsAreKnownFromOneListingNotReadOneByOne) {
   const std::size_t reads_before = watcher_->unitReadsMade();
+  const std::size_t listed_before = watcher_->installedUnitsListed();
   installTogether("listed", 20, kSleeper);
   bool settled = false;
   watcher_->whenSettled([&] { settled = true; });
   ASSERT_TRUE(runUntil([&] { return settled; }, 10s));
   EXPECT_EQ(watcher_->unitReadsMade(), reads_before);
+  EXPECT_EQ(watcher_->installedUnitsListed() - listed_before, 20u);
   const UnitState* state = watcher_->state("listed7.service");
   ASSERT_NE(state, nullptr);
   EXPECT_EQ(describeUnitState(*state), "inactive (dead)");
   EXPECT_EQ(state->load_state, "loaded");
   EXPECT_EQ(state->result, "success");
+}
+
+TEST_F(UnitsTest, UnitsStartedAsTheyAreInstalledAreKnownFromTheirJobsNotReadOrListed) {
+  constexpr int kCount = 20;
+  const auto name = [](int i) { return "started" + std::to_string(i) + ".service"; };
+  const std::size_t reads_before = watcher_->unitReadsMade();
+  const std::size_t listed_before = watcher_->installedUnitsListed();
+  std::vector<JobResult> results;
+  int installed = 0;
+  // As a desired batch runs: the starts are queued in the turn the installs end, before the
+  // watcher has listed the new units.
+  for (int i = 0; i < kCount; ++i) {
+    units_->install(name(i), kSleeper, [&](const std::optional<std::string>& error) {
+      EXPECT_EQ(error, std::nullopt);
+      if (++installed < kCount) return;
+      for (int j = 0; j < kCount; ++j)
+        units_->start(name(j), [&](const JobResult& result) { results.push_back(result); });
+    });
+  }
+  ASSERT_TRUE(runUntil([&] { return results.size() == kCount; }, 20s));
+  bool settled = false;
+  watcher_->whenSettled([&] { settled = true; });
+  ASSERT_TRUE(runUntil([&] { return settled; }, 10s));
+
+  EXPECT_EQ(watcher_->unitReadsMade(), reads_before);
+  // A listing would have loaded every unit still waiting for its turn to start, which systemd
+  // then collects, and loads again for its job.
+  EXPECT_EQ(watcher_->installedUnitsListed(), listed_before);
+  for (const JobResult& result : results) {
+    EXPECT_TRUE(result.ok()) << result.describe();
+    EXPECT_EQ(result.state.load_state, "loaded") << result.unit;
+    EXPECT_EQ(describeUnitState(result.state), "active (running)") << result.unit;
+    EXPECT_GT(result.state.main_pid, 0u) << result.unit;
+  }
+  const UnitState* state = watcher_->state(name(7));
+  ASSERT_NE(state, nullptr);
+  EXPECT_EQ(describeUnitState(*state), "active (running)");
+  EXPECT_EQ(state->result, "success");
+  EXPECT_EQ(state->invocation_id.size(), 32u);
+  EXPECT_EQ(std::to_string(state->main_pid),
+            sandbox_->systemctl({"show", "-P", "MainPID", name(7)}));
+  // No change is reported before the unit is known in full.
+  ASSERT_FALSE(changes_[name(7)].empty());
+  for (const UnitState& change : changes_[name(7)])
+    EXPECT_EQ(change.load_state, "loaded");
+}
+
+TEST_F(UnitsTest, AJobThatChangesNothingRightAfterTheInstallStillReportsTheUnit) {
+  std::optional<JobResult> stopped;
+  units_->install("idle.service", kSleeper, [&](const std::optional<std::string>& error) {
+    EXPECT_EQ(error, std::nullopt);
+    units_->stop("idle.service", [&](const JobResult& result) { stopped = result; });
+  });
+  ASSERT_TRUE(runUntil([&] { return stopped.has_value(); }, 10s));
+  EXPECT_TRUE(stopped->ok()) << stopped->describe();
+  EXPECT_EQ(stopped->state.load_state, "loaded");
+  EXPECT_EQ(describeUnitState(stopped->state), "inactive (dead)");
+  ASSERT_TRUE(waitForState("idle.service", "inactive"));
+  EXPECT_EQ(watcher_->state("idle.service")->load_state, "loaded");
 }
 
 TEST_F(UnitsTest, InstallingAUnitSystemdAlreadyRunsReadsItInFull) {
