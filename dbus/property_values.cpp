@@ -119,7 +119,7 @@ PropertyMap readProperties(sd_bus_message* message, const PropertyFilter& wanted
 
 PropertiesChanged readPropertiesChanged(sd_bus_message* signal, const PropertyFilter& wanted) {
   PropertiesChanged read;
-  read.interface = readString(signal, SD_BUS_TYPE_STRING);
+  check(sd_bus_message_skip(signal, "s"), "the interface's name");
   read.changed = readProperties(signal, wanted);
   check(sd_bus_message_enter_container(signal, SD_BUS_TYPE_ARRAY, "s"), "invalidated properties");
   const char* name = nullptr;

@@ -34,9 +34,9 @@ using PropertyFilter = std::function<bool(std::string_view name)>;
 // skipped too. Throws sdbus::Error when the message holds something else.
 PropertyMap readProperties(sd_bus_message* message, const PropertyFilter& wanted);
 
-// What org.freedesktop.DBus.Properties.PropertiesChanged carries, the unwanted left out.
+// What org.freedesktop.DBus.Properties.PropertiesChanged carries, the unwanted left out. The
+// interface's name is skipped: the names of the properties tell deckhand all it needs.
 struct PropertiesChanged {
-  std::string interface;
   PropertyMap changed;
   std::vector<std::string> invalidated;  // names without a value: read them to know it
 };

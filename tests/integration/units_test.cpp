@@ -198,7 +198,8 @@ TEST_F(UnitsTest, InstalledUnitsAreKnownFromOneListingNotReadOneByOne) {
 }
 
 TEST_F(UnitsTest, UnitsStartedAsTheyAreInstalledAreKnownFromTheirJobsNotReadOrListed) {
-  constexpr int kCount = 20;
+  // More than the bound on unfinished jobs: some starts wait in deckhand while others run.
+  constexpr int kCount = static_cast<int>(UnitManager::kMaxUnfinishedJobs) + 22;
   const auto name = [](int i) { return "started" + std::to_string(i) + ".service"; };
   const std::size_t reads_before = watcher_->unitReadsMade();
   const std::size_t listed_before = watcher_->installedUnitsListed();
@@ -214,7 +215,7 @@ TEST_F(UnitsTest, UnitsStartedAsTheyAreInstalledAreKnownFromTheirJobsNotReadOrLi
         units_->start(name(j), [&](const JobResult& result) { results.push_back(result); });
     });
   }
-  ASSERT_TRUE(runUntil([&] { return results.size() == kCount; }, 20s));
+  ASSERT_TRUE(runUntil([&] { return results.size() == kCount; }, 30s));
   bool settled = false;
   watcher_->whenSettled([&] { settled = true; });
   ASSERT_TRUE(runUntil([&] { return settled; }, 10s));
@@ -229,17 +230,19 @@ TEST_F(UnitsTest, UnitsStartedAsTheyAreInstalledAreKnownFromTheirJobsNotReadOrLi
     EXPECT_EQ(describeUnitState(result.state), "active (running)") << result.unit;
     EXPECT_GT(result.state.main_pid, 0u) << result.unit;
   }
-  const UnitState* state = watcher_->state(name(7));
+  const UnitState* state = watcher_->state(name(kCount - 1));
   ASSERT_NE(state, nullptr);
   EXPECT_EQ(describeUnitState(*state), "active (running)");
   EXPECT_EQ(state->result, "success");
   EXPECT_EQ(state->invocation_id.size(), 32u);
   EXPECT_EQ(std::to_string(state->main_pid),
-            sandbox_->systemctl({"show", "-P", "MainPID", name(7)}));
+            sandbox_->systemctl({"show", "-P", "MainPID", name(kCount - 1)}));
   // No change is reported before the unit is known in full.
-  ASSERT_FALSE(changes_[name(7)].empty());
-  for (const UnitState& change : changes_[name(7)])
-    EXPECT_EQ(change.load_state, "loaded");
+  for (int i = 0; i < kCount; ++i) {
+    ASSERT_FALSE(changes_[name(i)].empty()) << name(i);
+    for (const UnitState& change : changes_[name(i)])
+      EXPECT_EQ(change.load_state, "loaded") << name(i);
+  }
 }
 
 TEST_F(UnitsTest, AJobThatChangesNothingRightAfterTheInstallStillReportsTheUnit) {
