@@ -13,10 +13,14 @@ void copy(const dbus::PropertyMap& properties, std::string_view name, T& field) 
   if (const T* value = dbus::findProperty<T>(properties, name)) field = *value;
 }
 
+using namespace std::string_view_literals;
+
+// string_views, not C strings: every name of every PropertiesChanged is looked up here, and
+// comparing with a C string would count its length first.
 constexpr std::array kTracked = {
-    "LoadState", "LoadError",    "ActiveState",          "SubState",
-    "Result",    "MainPID",      "ExecMainCode",         "ExecMainStatus",
-    "NRestarts", "InvocationID", "ActiveEnterTimestamp", "InactiveEnterTimestamp",
+    "LoadState"sv, "LoadError"sv,    "ActiveState"sv,          "SubState"sv,
+    "Result"sv,    "MainPID"sv,      "ExecMainCode"sv,         "ExecMainStatus"sv,
+    "NRestarts"sv, "InvocationID"sv, "ActiveEnterTimestamp"sv, "InactiveEnterTimestamp"sv,
 };
 
 }  // namespace

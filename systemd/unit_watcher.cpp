@@ -25,22 +25,28 @@ bool isTemplate(const std::string& unit) {
   }
 }
 
+using namespace std::string_view_literals;
+
 // What a daemon-reload can change, and systemd never signals: read for every unit.
-constexpr std::array kLoadProperties = {"LoadState", "LoadError"};
+constexpr std::array kLoadProperties = {"LoadState"sv, "LoadError"sv};
 // The rest of UnitState, which every PropertiesChanged of the interface carries. The Unit
 // interface's are read one by one: GetAll there would make systemd compute UnitFileState, a scan
 // of every unit folder on the first read after each reload. A service's are read with GetAll.
 constexpr std::array kSignalledUnitProperties = {
-    "ActiveState", "SubState", "InvocationID", "ActiveEnterTimestamp", "InactiveEnterTimestamp",
+    "ActiveState"sv,
+    "SubState"sv,
+    "InvocationID"sv,
+    "ActiveEnterTimestamp"sv,
+    "InactiveEnterTimestamp"sv,
 };
 constexpr std::array kSignalledServiceProperties = {
-    "Result", "MainPID", "ExecMainCode", "ExecMainStatus", "NRestarts",
+    "Result"sv, "MainPID"sv, "ExecMainCode"sv, "ExecMainStatus"sv, "NRestarts"sv,
 };
 
 template <typename Names>
 bool carriesAll(const dbus::PropertyMap& changed, const Names& names) {
   return std::all_of(names.begin(), names.end(),
-                     [&](const char* name) { return changed.contains(name); });
+                     [&](std::string_view name) { return changed.contains(name); });
 }
 
 }  // namespace
@@ -326,12 +332,12 @@ void UnitWatcher::read(const std::string& unit, Depth depth) {
     readWaiting();
     checkSettled();
   };
-  for (const char* property : kLoadProperties) {
-    properties_->get(unit, dbus::kUnitInterface, property, on_reply);
+  for (const std::string_view property : kLoadProperties) {
+    properties_->get(unit, dbus::kUnitInterface, std::string(property), on_reply);
   }
   if (!full) return;
-  for (const char* property : kSignalledUnitProperties) {
-    properties_->get(unit, dbus::kUnitInterface, property, on_reply);
+  for (const std::string_view property : kSignalledUnitProperties) {
+    properties_->get(unit, dbus::kUnitInterface, std::string(property), on_reply);
   }
   if (isService(unit)) properties_->getAll(unit, dbus::kServiceInterface, on_reply);
 }
