@@ -225,7 +225,8 @@ void UnitWatcher::readNow(const std::string& unit, std::function<void(const Unit
   Watched& entry = watched ? units_[unit] : one_off_[unit];
   entry.readers.push_back(std::move(done));
   if (!properties_) return;  // read on the next attach, with everything else
-  // A listing or read already sent is answered after everything systemd sent before this call.
+  // A listing or read under way (sent, or queued) answers this call too: it completes after this
+  // call, with every signal that came before it applied.
   if (listing_.contains(unit) || replies_due_.contains(unit) || waiting_depth_.contains(unit)) {
     return;
   }
