@@ -261,9 +261,8 @@ void UnitWatcher::knowFromJob(std::map<std::string, AwaitingJob>::iterator await
   UnitState& state = watched.latest();
   state.load_state = "loaded";
   state.load_error.clear();
-  const std::string name = unit;
+  markKnown(unit, watched);
   awaiting_job_.erase(awaiting);
-  markKnown(name, watched);
 }
 
 void UnitWatcher::markKnown(const std::string& unit, Watched& watched) {
