@@ -22,22 +22,14 @@ SystemdManager::SystemdManager(BusConnection& bus, ManagerSignals signals)
     : bus_(bus), proxy_(sdbus::createProxy(bus.connection(), kService, kPath)) {
   proxy_->uponSignal("JobRemoved")
       .onInterface(kManager)
-      .call([handler = signals.job_removed](std::uint32_t id, const sdbus::ObjectPath& job,
-                                            const std::string& unit, const std::string& result) {
+      .call([handler = std::move(signals.job_removed)](
+                std::uint32_t id, const sdbus::ObjectPath& job, const std::string& unit,
+                const std::string& result) {
         if (handler) handler(id, job, unit, result);
-      });
-  proxy_->uponSignal("UnitNew").onInterface(kManager).call(
-      [handler = signals.unit_new](const std::string& unit, const sdbus::ObjectPath&) {
-        if (handler) handler(unit);
-      });
-  proxy_->uponSignal("UnitRemoved")
-      .onInterface(kManager)
-      .call([handler = signals.unit_removed](const std::string& unit, const sdbus::ObjectPath&) {
-        if (handler) handler(unit);
       });
   proxy_->uponSignal("Reloading")
       .onInterface(kManager)
-      .call([handler = signals.reloading](bool starting) {
+      .call([handler = std::move(signals.reloading)](bool starting) {
         if (handler) handler(starting);
       });
   proxy_->finishRegistration();

@@ -33,14 +33,14 @@ template <typename T>
 using Reply = std::function<void(std::optional<BusError> error, T value)>;
 using Done = std::function<void(std::optional<BusError> error)>;
 
+// Only the signals deckhand acts on are subscribed to: dbus-daemon delivers every one, and
+// UnitNew, for one, comes for each unit systemd loads.
 struct ManagerSignals {
   // A job finished: its id, object path, unit and result (done, canceled, timeout, failed,
   // dependency, skipped).
   std::function<void(std::uint32_t id, const std::string& job, const std::string& unit,
                      const std::string& result)>
       job_removed;
-  std::function<void(const std::string& unit)> unit_new;
-  std::function<void(const std::string& unit)> unit_removed;
   std::function<void(bool starting)> reloading;  // false: a daemon-reload has finished
 };
 

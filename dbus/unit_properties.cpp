@@ -68,15 +68,17 @@ std::optional<std::string> unitNameFromObjectPath(std::string_view path) {
   return unit;
 }
 
-UnitProperties::UnitProperties(BusConnection& bus, PropertyFilter wanted, ChangeHandler on_change)
+UnitProperties::UnitProperties(BusConnection& bus, PropertyFilter wanted, UnitFilter watched,
+                               ChangeHandler on_change)
     : bus_(bus),
       wanted_(std::move(wanted)),
       manager_(sdbus::createProxy(bus.connection(), kService, kManagerPath)) {
   match_ = bus.connection().addMatch(
-      kChangedRule, [this, on_change = std::move(on_change)](sdbus::Message& message) {
+      kChangedRule, [this, watched = std::move(watched),
+                     on_change = std::move(on_change)](sdbus::Message& message) {
         sd_bus_message* signal = rawMessage(message);
         const auto unit = unitNameFromObjectPath(sd_bus_message_get_path(signal));
-        if (!unit) return;
+        if (!unit || !watched(*unit)) return;
         on_change(*unit, readPropertiesChanged(signal, wanted_));
       });
   bus_.kick();

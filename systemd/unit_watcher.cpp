@@ -187,7 +187,7 @@ const UnitState* UnitWatcher::current(const std::string& unit) const {
 
 void UnitWatcher::attach(dbus::BusConnection& bus) {
   properties_ = std::make_unique<dbus::UnitProperties>(
-      bus, isTrackedUnitProperty,
+      bus, isTrackedUnitProperty, [this](const std::string& unit) { return watching(unit); },
       [this](const std::string& unit, const dbus::PropertiesChanged& signal) {
         onPropertiesChanged(unit, signal);
       });

@@ -2,11 +2,16 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sdbus-c++/IConnection.h>
 
 #include <csignal>
 #include <fstream>
 #include <map>
+#include <set>
+#include <string_view>
 
+#include "dbus/bus_connection.hpp"
+#include "dbus/unit_properties.hpp"
 #include "tests/integration/units_fixture.hpp"
 
 namespace deckhand::systemd {
@@ -195,6 +200,36 @@ TEST_F(UnitsTest, InstalledUnitsAreKnownFromOneListingNotReadOneByOne) {
   EXPECT_EQ(describeUnitState(*state), "inactive (dead)");
   EXPECT_EQ(state->load_state, "loaded");
   EXPECT_EQ(state->result, "success");
+}
+
+// One match rule hears every unit's PropertiesChanged, also those of the targets and slices each
+// loaded unit changes; only the watched units' signals are read.
+TEST_F(UnitsTest, SignalsOfUnitsNotWatchedAreDroppedUnread) {
+  dbus::BusConnection bus(io_.get_executor(), sdbus::createSystemBusConnection(), [] {});
+  std::string asked;                    // the unit the last signal was about
+  std::set<std::string> signalled;      // every unit a signal was about
+  std::set<std::string> read_for;       // the units whose signals had a property read
+  std::set<std::string> changes_about;  // the units whose signals were handed over
+  dbus::UnitProperties properties(
+      bus,
+      [&](std::string_view) {
+        read_for.insert(asked);
+        return true;
+      },
+      [&](const std::string& unit) {
+        asked = unit;
+        signalled.insert(unit);
+        return unit == "heard.service";
+      },
+      [&](const std::string& unit, const dbus::PropertiesChanged&) { changes_about.insert(unit); });
+  ASSERT_EQ(install("heard.service", kSleeper), std::nullopt);
+  ASSERT_EQ(install("unheard.service", kSleeper), std::nullopt);
+  ASSERT_TRUE(job(&UnitManager::start, "unheard.service").ok());
+  ASSERT_TRUE(job(&UnitManager::start, "heard.service").ok());
+  ASSERT_TRUE(runUntil([&] { return changes_about.contains("heard.service"); }, 10s));
+  EXPECT_TRUE(signalled.contains("unheard.service"));
+  EXPECT_EQ(read_for, std::set<std::string>{"heard.service"});
+  EXPECT_EQ(changes_about, std::set<std::string>{"heard.service"});
 }
 
 TEST_F(UnitsTest, UnitsStartedAsTheyAreInstalledAreKnownFromTheirJobsNotReadOrListed) {
