@@ -1,7 +1,6 @@
 #include "systemd/unit_state_read.hpp"
 
 #include <algorithm>
-#include <array>
 
 #include "common/hex.hpp"
 
@@ -13,20 +12,16 @@ void copy(const dbus::PropertyMap& properties, std::string_view name, T& field) 
   if (const T* value = dbus::findProperty<T>(properties, name)) field = *value;
 }
 
-using namespace std::string_view_literals;
-
-// string_views, not C strings: every name of every PropertiesChanged is looked up here, and
-// comparing with a C string would count its length first.
-constexpr std::array kTracked = {
-    "LoadState"sv, "LoadError"sv,    "ActiveState"sv,          "SubState"sv,
-    "Result"sv,    "MainPID"sv,      "ExecMainCode"sv,         "ExecMainStatus"sv,
-    "NRestarts"sv, "InvocationID"sv, "ActiveEnterTimestamp"sv, "InactiveEnterTimestamp"sv,
-};
+template <typename Names>
+bool contains(const Names& names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
 
 }  // namespace
 
 bool isTrackedUnitProperty(std::string_view name) {
-  return std::find(kTracked.begin(), kTracked.end(), name) != kTracked.end();
+  return contains(kLoadProperties, name) || contains(kSignalledUnitProperties, name) ||
+         contains(kSignalledServiceProperties, name);
 }
 
 void applyUnitProperties(UnitState& state, const dbus::PropertyMap& properties) {

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <array>
 #include <boost/asio/post.hpp>
 
 #include "systemd/unit_name.hpp"
@@ -24,24 +23,6 @@ bool isTemplate(const std::string& unit) {
     return false;
   }
 }
-
-using namespace std::string_view_literals;
-
-// What a daemon-reload can change, and systemd never signals: read for every unit.
-constexpr std::array kLoadProperties = {"LoadState"sv, "LoadError"sv};
-// The rest of UnitState, which every PropertiesChanged of the interface carries. The Unit
-// interface's are read one by one: GetAll there would make systemd compute UnitFileState, a scan
-// of every unit folder on the first read after each reload. A service's are read with GetAll.
-constexpr std::array kSignalledUnitProperties = {
-    "ActiveState"sv,
-    "SubState"sv,
-    "InvocationID"sv,
-    "ActiveEnterTimestamp"sv,
-    "InactiveEnterTimestamp"sv,
-};
-constexpr std::array kSignalledServiceProperties = {
-    "Result"sv, "MainPID"sv, "ExecMainCode"sv, "ExecMainStatus"sv, "NRestarts"sv,
-};
 
 template <typename Names>
 bool carriesAll(const dbus::PropertyMap& changed, const Names& names) {
@@ -332,6 +313,8 @@ void UnitWatcher::read(const std::string& unit, Depth depth) {
     readWaiting();
     checkSettled();
   };
+  // The Unit interface's properties one by one: GetAll there would make systemd compute
+  // UnitFileState, a scan of every unit folder on the first read after each reload.
   for (const std::string_view property : kLoadProperties) {
     properties_->get(unit, dbus::kUnitInterface, std::string(property), on_reply);
   }
