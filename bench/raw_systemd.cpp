@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "bench/figures.hpp"
+#include "dbus/unit_properties.hpp"
 
 namespace deckhand::bench {
 namespace {
@@ -248,6 +249,17 @@ void RawSystemd::installAndStartAll(const std::filesystem::path& folder,
   startAll(units, max_unfinished, max_pending);
 }
 
+void RawSystemd::hearUnitChanges() {
+  sd_bus_slot* slot = nullptr;
+  check(sd_bus_add_match(bus_.get(), &slot, dbus::kUnitsChangedRule, onUnitChanged, this),
+        "adding a match for units' PropertiesChanged");
+  unit_changes_.reset(slot);
+}
+
+int RawSystemd::onUnitChanged(sd_bus_message*, void*, sd_bus_error*) {
+  return 0;
+}
+
 void RawSystemd::drain() {
   int result = 0;
   while ((result = sd_bus_process(bus_.get(), nullptr)) > 0) {
@@ -339,21 +351,21 @@ void onStopSignal(int) {
 }  // namespace
 
 void measureAlternating(const char* prefix, int rounds, const std::function<double()>& direct,
-                        const std::function<double()>& deckhand) {
-  std::vector<double> deckhand_s, direct_s, ratios;
+                        const std::function<double()>& subject, std::string_view subject_name) {
+  std::vector<double> subject_s, direct_s, ratios;
   for (int round = 0; round < rounds; ++round) {
     const auto started = Clock::now();
     if (round % 2 == 0) direct_s.push_back(direct());
-    deckhand_s.push_back(deckhand());
+    subject_s.push_back(subject());
     if (round % 2 == 1) direct_s.push_back(direct());
-    ratios.push_back(deckhand_s.back() / direct_s.back());
+    ratios.push_back(subject_s.back() / direct_s.back());
     if (round == 0 && timeLeft() < (Clock::now() - started) * (rounds - 1) * 5 / 4) {
       std::fprintf(stderr, "%s: one round only: more would not fit in the time left\n", prefix);
       break;
     }
   }
   const std::string name(prefix);
-  printFigure(name + "_deckhand_s", median(deckhand_s), 3);
+  printFigure(name + "_" + std::string(subject_name) + "_s", median(subject_s), 3);
   printFigure(name + "_direct_s", median(direct_s), 3);
   printFigure(name + "_ratio", median(ratios), 3);
 }

@@ -35,9 +35,11 @@ void startSandboxBenchmark(Clock::duration budget);
 
 // Measures a slow whole-run figure (seconds) against its direct baseline: up to `rounds` rounds,
 // each side first in turn, fewer when the first round shows more would not fit in the time left.
-// Prints PREFIX_deckhand_s, PREFIX_direct_s and PREFIX_ratio (medians).
+// Prints PREFIX_SUBJECT_s, PREFIX_direct_s and PREFIX_ratio (medians), the ratio being subject
+// over direct.
 void measureAlternating(const char* prefix, int rounds, const std::function<double()>& direct,
-                        const std::function<double()>& deckhand);
+                        const std::function<double()>& subject,
+                        std::string_view subject_name = "deckhand");
 Clock::duration timeLeft();
 void checkDeadline(std::string_view waiting_for);  // throws once the deadline has passed
 
@@ -76,11 +78,16 @@ class RawSystemd {
                           std::size_t max_unfinished, std::size_t max_pending);
   // Handles what has arrived, and forgets other clients' jobs.
   void drain();
+  // From now on dbus-daemon also sends this connection every unit's PropertiesChanged, by
+  // deckhand's own match rule, and each is dropped unread: what watching units costs any client
+  // before it does anything with what it hears.
+  void hearUnitChanges();
 
  private:
   struct Pipeline;
   static int onJobRemoved(sd_bus_message* message, void* self, sd_bus_error* error);
   static int onStartReply(sd_bus_message* message, void* pipeline, sd_bus_error* error);
+  static int onUnitChanged(sd_bus_message* message, void* self, sd_bus_error* error);
   void runJob(const char* method, const std::string& unit);
   // Processes until done() holds, waiting for the bus in between.
   template <typename Done>
@@ -88,6 +95,7 @@ class RawSystemd {
 
   Bus bus_;
   Slot job_removed_;
+  Slot unit_changes_;
   std::map<std::string, std::string> removed_jobs_;  // job path → result, not yet claimed
   Pipeline* pipeline_ = nullptr;                     // during startAll
 };

@@ -11,9 +11,6 @@ constexpr std::string_view kUnitPathPrefix = "/org/freedesktop/systemd1/unit/";
 constexpr const char* kService = "org.freedesktop.systemd1";
 constexpr const char* kManagerPath = "/org/freedesktop/systemd1";
 constexpr const char* kManagerInterface = "org.freedesktop.systemd1.Manager";
-constexpr const char* kChangedRule =
-    "type='signal',sender='org.freedesktop.systemd1',interface='org.freedesktop.DBus.Properties',"
-    "member='PropertiesChanged',path_namespace='/org/freedesktop/systemd1/unit'";
 
 bool isLetter(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
@@ -74,8 +71,8 @@ UnitProperties::UnitProperties(BusConnection& bus, PropertyFilter wanted, UnitFi
       wanted_(std::move(wanted)),
       manager_(sdbus::createProxy(bus.connection(), kService, kManagerPath)) {
   match_ = bus.connection().addMatch(
-      kChangedRule, [this, watched = std::move(watched),
-                     on_change = std::move(on_change)](sdbus::Message& message) {
+      kUnitsChangedRule, [this, watched = std::move(watched),
+                          on_change = std::move(on_change)](sdbus::Message& message) {
         sd_bus_message* signal = rawMessage(message);
         const auto unit = unitNameFromObjectPath(sd_bus_message_get_path(signal));
         if (!unit || !watched(*unit)) return;

@@ -23,6 +23,10 @@ namespace deckhand::dbus {
 
 inline constexpr const char* kUnitInterface = "org.freedesktop.systemd1.Unit";
 inline constexpr const char* kServiceInterface = "org.freedesktop.systemd1.Service";
+// The match rule that brings every unit's PropertiesChanged.
+inline constexpr const char* kUnitsChangedRule =
+    "type='signal',sender='org.freedesktop.systemd1',interface='org.freedesktop.DBus.Properties',"
+    "member='PropertiesChanged',path_namespace='/org/freedesktop/systemd1/unit'";
 
 // systemd's object path for a unit: /org/freedesktop/systemd1/unit/ + the name with every byte
 // that is not a letter (or a digit after the first byte) written as _XX.
