@@ -3,7 +3,6 @@
 #include <poll.h>
 #include <sdbus-c++/Error.h>
 #include <spdlog/spdlog.h>
-#include <time.h>
 
 #include <boost/asio/post.hpp>
 #include <cstdlib>
@@ -13,13 +12,6 @@ namespace deckhand::dbus {
 namespace {
 
 constexpr std::uint64_t kNoTimeout = std::numeric_limits<std::uint64_t>::max();
-
-std::uint64_t monotonicNowUsec() {
-  timespec now{};
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000 +
-         static_cast<std::uint64_t>(now.tv_nsec) / 1000;
-}
 
 }  // namespace
 
@@ -98,6 +90,9 @@ void BusConnection::process() {
   arm();
 }
 
+// Waits already armed stay: cancelling and re-arming them after every wakeup cost a timerfd
+// update and an aborted handler each time. A wait that is no longer needed, or a timer that fires
+// before sd-bus's deadline, only makes process() find nothing to do.
 void BusConnection::arm() {
   sdbus::IConnection::PollData poll{};
   try {
@@ -106,24 +101,33 @@ void BusConnection::arm() {
     markLost();
     return;
   }
-  descriptor_.cancel();
-  timer_.cancel();
-  const auto on_ready = [this, alive = alive_](const boost::system::error_code& error) {
-    if (error || !*alive) return;
-    process();
-  };
-  if (poll.events & POLLIN) {
-    descriptor_.async_wait(boost::asio::posix::descriptor_base::wait_read, on_ready);
+  if ((poll.events & POLLIN) && !waiting_to_read_) {
+    waitFor(boost::asio::posix::descriptor_base::wait_read, waiting_to_read_);
   }
-  if (poll.events & POLLOUT) {
-    descriptor_.async_wait(boost::asio::posix::descriptor_base::wait_write, on_ready);
+  if ((poll.events & POLLOUT) && !waiting_to_write_) {
+    waitFor(boost::asio::posix::descriptor_base::wait_write, waiting_to_write_);
   }
   if (poll.timeout_usec == kNoTimeout) return;
-  const std::uint64_t now = monotonicNowUsec();
-  const auto delay =
-      std::chrono::microseconds(poll.timeout_usec > now ? poll.timeout_usec - now : 0);
-  timer_.expires_after(delay);
-  timer_.async_wait(on_ready);
+  const Deadline deadline{std::chrono::microseconds(poll.timeout_usec)};
+  if (timer_armed_ && timer_.expiry() <= deadline) return;
+  timer_armed_ = true;
+  // Replacing the expiry aborts the wait armed for the old one, whose handler then does nothing.
+  timer_.expires_at(deadline);
+  timer_.async_wait([this, alive = alive_](const boost::system::error_code& error) {
+    if (error || !*alive) return;
+    timer_armed_ = false;
+    process();
+  });
+}
+
+void BusConnection::waitFor(boost::asio::posix::descriptor_base::wait_type type, bool& waiting) {
+  waiting = true;
+  descriptor_.async_wait(type,
+                         [this, &waiting, alive = alive_](const boost::system::error_code& error) {
+                           if (!*alive) return;
+                           waiting = false;
+                           if (!error) process();
+                         });
 }
 
 void BusConnection::markLost() {

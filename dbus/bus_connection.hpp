@@ -52,7 +52,11 @@ class BusConnection {
  private:
   void process();
   void arm();
+  void waitFor(boost::asio::posix::descriptor_base::wait_type type, bool& waiting);
   void markLost();
+
+  // sd-bus's deadlines are CLOCK_MONOTONIC microseconds, which is steady_clock's clock on Linux.
+  using Deadline = std::chrono::steady_clock::time_point;
 
   boost::asio::any_io_executor executor_;
   std::unique_ptr<sdbus::IConnection> connection_;
@@ -62,6 +66,9 @@ class BusConnection {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::deque<std::function<void()>> waiting_calls_;
   std::size_t pending_calls_ = 0;
+  bool waiting_to_read_ = false;
+  bool waiting_to_write_ = false;
+  bool timer_armed_ = false;
   bool kick_pending_ = false;
   bool processing_ = false;
   bool lost_ = false;
