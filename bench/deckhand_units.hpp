@@ -142,7 +142,7 @@ class Deckhand {
   }
 
   std::string bus_address_;  // first: SystemBus reads DBUS_SYSTEM_BUS_ADDRESS when it is built
-  boost::asio::io_context io_;
+  boost::asio::io_context io_{1};  // one thread runs it, as agent/main.cpp tells the agent's
   systemd::UnitWatcher watcher_;
   systemd::UnitManager units_;
   systemd::SystemdLink link_;
