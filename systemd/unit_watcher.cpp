@@ -340,7 +340,8 @@ void UnitWatcher::onPropertiesChanged(const std::string& unit,
                                       const dbus::PropertiesChanged& signal) {
   const auto found = units_.find(unit);
   if (found == units_.end()) return;
-  applyUnitProperties(found->second.latest(), signal.changed);
+  Watched& watched = found->second;
+  applyUnitProperties(watched.latest(), signal.changed);
   // Only tracked names are kept: any of them needs a read for its value.
   if (!signal.invalidated.empty()) {
     read(unit);
@@ -352,7 +353,11 @@ void UnitWatcher::onPropertiesChanged(const std::string& unit,
     return knowFromJob(awaiting);
   }
   // A read in flight will report; reporting now would show half of a transition.
-  if (!reading(unit)) markDirty(unit);
+  if (reading(unit)) return;
+  // systemd loads a unit it did not find once its file is there and something starts it, with no
+  // reload; LoadState is never signalled, so it is read.
+  if (watched.known && watched.newest().load_state == "not-found") return read(unit, Depth::load);
+  markDirty(unit);
 }
 
 void UnitWatcher::markDirty(const std::string& unit) {

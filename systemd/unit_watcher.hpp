@@ -1,10 +1,11 @@
 #pragma once
 // The observed state of the units deckhand cares about, fed by systemd's signals (no polling):
-// PropertiesChanged for ActiveState and friends; a re-read after Reloading(false), a reconnect or
-// a job systemd refused, for what signals never carry (LoadState, LoadError). Of a unit started
-// as it is installed, its job tells those two (jobQueued, below). One change event per real
-// transition (isTransition): signals that arrive together are merged, and a change of Result or
-// exit status alone waits for the transition it belongs to.
+// PropertiesChanged for ActiveState and friends; a re-read after Reloading(false), a reconnect, a
+// job systemd refused or a signal of a unit not found before, for what signals never carry
+// (LoadState, LoadError). Of a unit started as it is installed, its job tells those two
+// (jobQueued, below). One change event per real transition (isTransition): signals that arrive
+// together are merged, and a change of Result or exit status alone waits for the transition it
+// belongs to.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <deque>

@@ -307,6 +307,22 @@ TEST_F(UnitsTest, InstallingAUnitSystemdAlreadyRunsReadsItInFull) {
   EXPECT_FALSE(state->invocation_id.empty());
 }
 
+// systemd loads a unit it found missing once its file appears and someone starts it, with no
+// reload; LoadState is never signalled, so the watcher reads it when the unit's first signal comes.
+TEST_F(UnitsTest, AWatchedUnitNotFoundIsSeenLoadedOnceSomeoneElseInstallsAndStartsIt) {
+  watcher_->watch("late.service");
+  const auto load_state = [&] {
+    const UnitState* state = watcher_->state("late.service");
+    return state == nullptr ? "" : state->load_state;
+  };
+  ASSERT_TRUE(runUntil([&] { return load_state() == "not-found"; }, 5s)) << load_state();
+  std::ofstream(sandbox_->unitDir() / "late.service") << kSleeper;
+  sandbox_->systemctl({"start", "late.service"});
+  ASSERT_TRUE(waitForState("late.service", "active"));
+  EXPECT_TRUE(runUntil([&] { return load_state() == "loaded"; }, 5s)) << load_state();
+  EXPECT_EQ(changes_["late.service"].back().load_state, "loaded");
+}
+
 TEST_F(UnitsTest, ListNowTellsTheLoadStateOfManyUnitsInOneAnswer) {
   ASSERT_EQ(install("mine.service", kSleeper), std::nullopt);
   std::ofstream(sandbox_->unitDir() / "foreign.service") << kSleeper;
